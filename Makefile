@@ -1,0 +1,31 @@
+# The workflow: `make test` is what CI runs (.ci/run); `make demo` runs the pipeline offline.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install fmt lint test demo bench clean
+
+install: $(STAMP)
+
+# Reinstall only when the dependency list changes; the package itself is editable.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+fmt: install
+	$(BIN)/ruff format curator tests
+	$(BIN)/ruff check --fix curator tests
+
+lint: install
+	$(BIN)/ruff check curator tests
+	$(BIN)/ruff format --check curator tests
+	$(BIN)/mypy curator
+
+test: lint
+	$(BIN)/pytest -q
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

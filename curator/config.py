@@ -1,0 +1,215 @@
+"""curator.toml -> frozen dataclasses. Raises ConfigError with one line naming file and key.
+
+Unknown keys and wrong types are errors, so a typo never silently falls back to a default.
+Imports nothing from curator but errors and urls.
+"""
+
+from __future__ import annotations
+
+import tomllib
+import types
+import typing
+from dataclasses import MISSING, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from curator import urls
+from curator.errors import ConfigError, InvalidURLError
+
+ARXIV_API_URL = "https://export.arxiv.org/api/query"
+
+
+@dataclass(frozen=True)
+class FetchConfig:
+    concurrency: int = 16
+    per_host: int = 4
+    timeout: float = 10.0
+    max_bytes: int = 5_000_000
+    arxiv_api_url: str = ARXIV_API_URL
+    # arXiv's API terms ask for no more than one request every three seconds.
+    arxiv_delay: float = 3.0
+    # Transient failures (timeouts, 5xx, 429) are retried this many times, then given up.
+    max_attempts: int = 5
+
+
+@dataclass(frozen=True)
+class FeedSource:
+    url: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class ArxivSource:
+    query: str
+    name: str = ""
+    max_results: int = 50
+
+
+@dataclass(frozen=True)
+class SectionRule:
+    """An extra draft section: links whose domain or words match go here."""
+
+    name: str
+    domains: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    order: int = 50
+
+
+@dataclass(frozen=True)
+class DraftConfig:
+    title: str = "Some interesting things to read"
+    tags: tuple[str, ...] = ("weekly-digest", "AI", "technology", "machine-learning")
+    interests: tuple[str, ...] = ()
+    max_papers: int = 10
+    max_links: int = 15
+    template: Path | None = None
+    section: tuple[SectionRule, ...] = ()
+
+
+@dataclass(frozen=True)
+class Config:
+    fetch: FetchConfig = field(default_factory=FetchConfig)
+    feed: tuple[FeedSource, ...] = ()
+    arxiv: tuple[ArxivSource, ...] = ()
+    draft: DraftConfig = field(default_factory=DraftConfig)
+    sources: dict[str, str] = field(default_factory=dict)
+    path: Path | None = None
+
+
+def load_config(path: Path, *, required: bool) -> Config:
+    """Read `path`; a missing file gives the defaults unless `required`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        if required:
+            raise ConfigError(f"{path}: no such file (create one with `curator init`)") from None
+        return Config()
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{path}: cannot read: {err}") from None
+    return parse_config(text, path)
+
+
+def parse_config(text: str, path: Path) -> Config:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path}: invalid TOML: {err}") from None
+    reserved = {"path"}
+    if reserved & data.keys():
+        raise ConfigError(f"{path}: unknown key 'path'")
+    config = _build(Config, data, path, "")
+    _check(config, path)
+    return _resolve_template(config, path)
+
+
+def _build(cls: type[Any], data: Any, path: Path, where: str) -> Any:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: {where or 'top level'} must be a table")
+    hints = typing.get_type_hints(cls)
+    known = {f.name: f for f in fields(cls)}
+    for name in data:
+        if name not in known:
+            raise ConfigError(f"{path}: unknown key {_join(where, name)}")
+    values = {}
+    for name, spec in known.items():
+        if name in data:
+            values[name] = _convert(hints[name], data[name], path, _join(where, name))
+        elif spec.default is MISSING and spec.default_factory is MISSING:
+            raise ConfigError(f"{path}: missing key {_join(where, name)}")
+    return cls(**values)
+
+
+def _convert(hint: Any, value: Any, path: Path, where: str) -> Any:
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (types.UnionType, typing.Union):
+        return _convert(next(a for a in args if a is not type(None)), value, path, where)
+    if origin is tuple:
+        if not isinstance(value, list):
+            raise ConfigError(f"{path}: {where} must be an array, got {_show(value)}")
+        return tuple(_convert(args[0], v, path, f"{where}[{i}]") for i, v in enumerate(value))
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f"{path}: {where} must be a table, got {_show(value)}")
+        return {str(k): _convert(args[1], v, path, _join(where, k)) for k, v in value.items()}
+    if hint is float and isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    if hint is Path and isinstance(value, str):
+        return Path(value)
+    if hint in (int, str, bool):
+        if isinstance(value, hint) and (hint is bool or not isinstance(value, bool)):
+            return value
+        raise ConfigError(f"{path}: {where} must be {_TYPE_NAMES[hint]}, got {_show(value)}")
+    if isinstance(hint, type) and hasattr(hint, "__dataclass_fields__"):
+        return _build(hint, value, path, where)
+    raise ConfigError(f"{path}: {where} must be {_TYPE_NAMES.get(hint, hint)}, got {_show(value)}")
+
+
+_TYPE_NAMES: dict[Any, str] = {
+    int: "an integer",
+    float: "a number",
+    str: "a string",
+    bool: "true or false",
+    Path: "a path string",
+}
+
+
+def _check(config: Config, path: Path) -> None:
+    fetch = config.fetch
+    for name in ("concurrency", "per_host", "max_bytes", "max_attempts"):
+        if getattr(fetch, name) < 1:
+            raise ConfigError(f"{path}: fetch.{name} must be at least 1")
+    if fetch.timeout <= 0 or fetch.arxiv_delay < 0:
+        raise ConfigError(f"{path}: fetch.timeout must be > 0 and fetch.arxiv_delay >= 0")
+    _check_url(fetch.arxiv_api_url, path, "fetch.arxiv_api_url")
+    names: set[str] = set()
+    for i, feed in enumerate(config.feed):
+        _check_url(feed.url, path, f"feed[{i}].url")
+        _check_unique(feed_name(feed), names, path, f"feed[{i}].name")
+    for i, query in enumerate(config.arxiv):
+        if not 1 <= query.max_results <= 2000:
+            raise ConfigError(f"{path}: arxiv[{i}].max_results must be between 1 and 2000")
+        if not query.query.strip():
+            raise ConfigError(f"{path}: arxiv[{i}].query is empty")
+        _check_unique(arxiv_name(query), names, path, f"arxiv[{i}].name")
+    if config.draft.max_papers < 0 or config.draft.max_links < 0:
+        raise ConfigError(f"{path}: draft.max_papers and draft.max_links must be >= 0")
+
+
+def _check_url(url: str, path: Path, where: str) -> None:
+    try:
+        urls.check(url)
+    except InvalidURLError as err:
+        raise ConfigError(f"{path}: {where}: {err}") from None
+
+
+def _check_unique(name: str, seen: set[str], path: Path, where: str) -> None:
+    if name in seen:
+        raise ConfigError(f"{path}: {where}: duplicate source name {name!r}")
+    seen.add(name)
+
+
+def _resolve_template(config: Config, path: Path) -> Config:
+    """Relative paths in the config are relative to the config file."""
+    template = config.draft.template
+    draft = config.draft
+    if template is not None and not template.is_absolute():
+        draft = DraftConfig(**{**draft.__dict__, "template": path.parent / template})
+    return Config(**{**config.__dict__, "draft": draft, "path": path})
+
+
+def feed_name(feed: FeedSource) -> str:
+    return feed.name or urls.host(feed.url)
+
+
+def arxiv_name(query: ArxivSource) -> str:
+    return query.name or f"arXiv: {query.query}"
+
+
+def _join(where: str, name: object) -> str:
+    return f"{where}.{name}" if where else str(name)
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."

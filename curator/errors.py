@@ -1,0 +1,83 @@
+"""The exception tree. Imports nothing from curator.
+
+Anything that is not a CuratorError is a bug and is allowed to propagate. FetchError and
+its subclasses are expected per link or feed: they are recorded and the run goes on.
+"""
+
+from __future__ import annotations
+
+
+class CuratorError(Exception):
+    """Base of every error curator expects and reports in one line."""
+
+
+class ConfigError(CuratorError):
+    """curator.toml is missing, unreadable or has a bad value. The CLI exits 2."""
+
+
+class UsageError(CuratorError):
+    """Bad input from the user: a URL that is not http(s), an unknown link id. Exit 2."""
+
+
+class StoreError(CuratorError):
+    """The database cannot be opened or written. The CLI exits 1."""
+
+
+class TemplateError(CuratorError):
+    """The draft template is missing or refers to something that does not exist. Exit 2."""
+
+
+class FetchError(CuratorError):
+    """A request for one URL failed. `transient` says whether a later run should retry."""
+
+    transient = False
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"{reason}: {url}")
+        self.url = url
+        self.reason = reason
+
+
+class NetworkError(FetchError):
+    """DNS, refused connection, reset, TLS: worth retrying later."""
+
+    transient = True
+
+
+class FetchTimeout(NetworkError):
+    """No complete answer within the deadline."""
+
+    def __init__(self, url: str, seconds: float) -> None:
+        super().__init__(url, f"timed out after {seconds:g} s")
+
+
+class HTTPStatusError(FetchError):
+    """The server answered with an error status. 408, 429 and 5xx are transient."""
+
+    def __init__(self, url: str, status: int, retry_after: float | None = None) -> None:
+        super().__init__(url, f"HTTP {status}")
+        self.status = status
+        self.retry_after = retry_after
+
+    @property
+    def transient(self) -> bool:  # type: ignore[override]
+        return self.status in (408, 425, 429) or self.status >= 500
+
+
+class TooLargeError(FetchError):
+    """The body is larger than [fetch] max_bytes; never retried."""
+
+    def __init__(self, url: str, limit: int) -> None:
+        super().__init__(url, f"body larger than {limit:,} bytes")
+
+
+class ContentError(FetchError):
+    """The body is not what was asked for: not a feed, not HTML, empty, unknown arXiv id."""
+
+
+class BlockedURLError(FetchError):
+    """A URL or redirect target that curator refuses to fetch (not http or https)."""
+
+
+class InvalidURLError(UsageError):
+    """Text that is not an absolute http(s) URL curator is willing to fetch."""

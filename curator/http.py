@@ -1,0 +1,234 @@
+"""The one HTTP client (httpx, asyncio) every network caller goes through.
+
+It owns the limits that keep curator fast and polite: a global concurrency limit and a
+per-host one (httpx has none: LIBRARIES.md section 6), a total deadline per request
+(httpx's read timeout is per chunk, so a server dripping bytes would otherwise hold a
+request forever), a body cap counted after decompression (gzip bombs stop early),
+redirects followed by hand so that only http(s) targets are ever requested, and every
+failure folded into the short list of curator.errors. Imports no store and no stage.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import zlib
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from types import TracebackType
+from urllib.parse import urljoin
+
+import httpx
+
+from curator import __version__, urls
+from curator.config import FetchConfig
+from curator.errors import (
+    BlockedURLError,
+    FetchError,
+    FetchTimeout,
+    HTTPStatusError,
+    InvalidURLError,
+    NetworkError,
+    TooLargeError,
+)
+
+USER_AGENT = f"curator/{__version__} (link-roundup newsletter tool; +python-httpx)"
+MAX_REDIRECTS = 5
+REDIRECT_STATUSES = (301, 302, 303, 307, 308)
+ACCEPT_HTML = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
+ACCEPT_FEED = (
+    "application/rss+xml,application/atom+xml,application/rdf+xml;q=0.9,"
+    "application/xml;q=0.8,text/xml;q=0.8,*/*;q=0.5"
+)
+
+
+@dataclass(frozen=True)
+class Response:
+    url: str  # the final URL, after redirects
+    status: int
+    headers: Mapping[str, str]  # lower-case names
+    body: bytes
+
+    @property
+    def content_type(self) -> str:
+        """The media type without parameters, lower-case ('' when absent)."""
+        return self.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+class Fetcher:
+    """Use as `async with Fetcher(config) as fetch: await fetch.get(url)`."""
+
+    def __init__(
+        self, config: FetchConfig, *, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
+        self.config = config
+        self._transport = transport
+        self._global = asyncio.Semaphore(config.concurrency)
+        self._hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(config.per_host)
+        )
+        self._client: httpx.AsyncClient | None = None
+
+    async def __aenter__(self) -> Fetcher:
+        limits = httpx.Limits(
+            max_connections=self.config.concurrency,
+            max_keepalive_connections=self.config.concurrency,
+        )
+        self._client = httpx.AsyncClient(
+            transport=self._transport,
+            limits=limits,
+            timeout=httpx.Timeout(self.config.timeout, pool=None),
+            follow_redirects=False,
+            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
+        )
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+
+    async def get(self, url: str, headers: Mapping[str, str] | None = None) -> Response:
+        """GET `url`, following up to 5 http(s) redirects, within one total deadline.
+
+        Returns 2xx and 304 responses; raises a FetchError for everything else.
+        """
+        deadline: float | None = None
+        current = _checked(url, url)
+        for _ in range(MAX_REDIRECTS + 1):
+            async with self._hosts[urls.host(current)], self._global:
+                loop = asyncio.get_running_loop()
+                deadline = deadline or loop.time() + self.config.timeout
+                response = await self._attempt(url, current, headers, deadline)
+            if response.status not in REDIRECT_STATUSES:
+                return _checked_status(url, response)
+            location = response.headers.get("location")
+            if not location:
+                raise HTTPStatusError(url, response.status)
+            current = _checked(url, urljoin(current, location.strip()))
+        raise FetchError(url, f"more than {MAX_REDIRECTS} redirects")
+
+    async def _attempt(
+        self, url: str, current: str, headers: Mapping[str, str] | None, deadline: float
+    ) -> Response:
+        """One hop; a connection the server closed without notice is retried once."""
+        for attempt in (1, 2):
+            try:
+                async with asyncio.timeout_at(deadline):
+                    return await self._request(url, current, headers)
+            except httpx.RemoteProtocolError as err:
+                if attempt == 2:
+                    raise NetworkError(url, f"protocol error ({_first_line(err)})") from None
+            except (TimeoutError, httpx.TimeoutException):
+                raise FetchTimeout(url, self.config.timeout) from None
+            except httpx.UnsupportedProtocol:
+                raise BlockedURLError(url, "not an http(s) URL") from None
+            except httpx.TransportError as err:
+                raise NetworkError(url, _transport_reason(err)) from None
+            except httpx.InvalidURL as err:
+                raise BlockedURLError(url, f"invalid URL ({err})") from None
+        raise AssertionError("unreachable")
+
+    async def _request(self, url: str, current: str, headers: Mapping[str, str] | None) -> Response:
+        assert self._client is not None, "use Fetcher as an async context manager"
+        cap = self.config.max_bytes
+        async with self._client.stream("GET", current, headers=headers) as response:
+            head = {k.lower(): v for k, v in response.headers.items()}
+            if response.status_code in REDIRECT_STATUSES or response.status_code >= 300:
+                return Response(str(response.url), response.status_code, head, b"")
+            declared = head.get("content-length", "")
+            if declared.isdigit() and int(declared) > cap:
+                raise TooLargeError(url, cap)
+            decoder = _Decoder(head.get("content-encoding", ""), cap)
+            async for chunk in response.aiter_raw():
+                if decoder.feed(chunk):
+                    raise TooLargeError(url, cap)
+            body = decoder.finish()
+            if len(body) > cap:
+                raise TooLargeError(url, cap)
+            return Response(str(response.url), response.status_code, head, body)
+
+
+class _Decoder:
+    """gzip/deflate decoding with a hard output limit, so 1 MB on the wire can never become
+    1 GiB in memory (httpx's own decoder inflates each chunk without a limit)."""
+
+    def __init__(self, encoding: str, cap: int) -> None:
+        self.cap = cap
+        self.buffer = bytearray()
+        codings = [c.strip().lower() for c in encoding.split(",") if c.strip()]
+        compressed = [c for c in codings if c in ("gzip", "x-gzip", "deflate")]
+        # wbits 47 accepts both gzip and zlib headers; raw deflate is tried on failure.
+        self._inflate = zlib.decompressobj(47) if compressed else None
+        self._raw_deflate = "deflate" in compressed
+
+    def feed(self, chunk: bytes) -> bool:
+        """Add a chunk; True when the decoded body is already over the cap."""
+        if self._inflate is None:
+            self.buffer += chunk
+            return len(self.buffer) > self.cap
+        data = chunk
+        while data:
+            room = self.cap + 1 - len(self.buffer)
+            try:
+                self.buffer += self._inflate.decompress(data, room)
+            except zlib.error:
+                if not (self._raw_deflate and not self.buffer):
+                    raise
+                self._inflate, self._raw_deflate = zlib.decompressobj(-zlib.MAX_WBITS), False
+                continue
+            if len(self.buffer) > self.cap:
+                return True
+            data = self._inflate.unconsumed_tail
+        return False
+
+    def finish(self) -> bytes:
+        if self._inflate is not None:
+            self.buffer += self._inflate.flush()
+        return bytes(self.buffer)
+
+
+def _checked(original: str, target: str) -> str:
+    try:
+        return urls.check(target)
+    except InvalidURLError as err:
+        reason = f"redirect refused ({err})" if target != original else str(err)
+        raise BlockedURLError(original, reason) from None
+
+
+def _checked_status(url: str, response: Response) -> Response:
+    if response.status < 400 or response.status == 304:
+        return response
+    raise HTTPStatusError(url, response.status, retry_after(response.headers.get("retry-after")))
+
+
+def retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header: delta-seconds or an HTTP date (RFC 9110)."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def _transport_reason(err: httpx.TransportError) -> str:
+    if isinstance(err, httpx.ConnectError):
+        return f"cannot connect ({_first_line(err)})"
+    if isinstance(err, httpx.ReadError | httpx.WriteError):
+        return f"connection broken ({_first_line(err)})"
+    return f"network error ({_first_line(err)})"
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip().splitlines()
+    return text[0][:120] if text else type(err).__name__

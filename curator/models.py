@@ -1,0 +1,152 @@
+"""The queue's tables (SQLModel) and the plain values that cross stage boundaries.
+
+Imports nothing from curator. Datetimes are aware UTC everywhere (sqlmodel refuses naive ones).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+PAPER = "paper"
+LINK = "link"
+
+PENDING = "pending"
+DONE = "done"
+FAILED = "failed"
+
+PICK = "pick"
+SKIP = "skip"
+FEATURE = "feature"
+
+
+class Link(SQLModel, table=True):
+    """One thing to read, whatever forms of its URL arrived (one row per `key`)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True)  # arxiv:<id>, or the canonical URL
+    url: str  # shown in the draft: cleaned, or the final URL after redirects
+    canonical_url: str
+    kind: str = LINK
+    arxiv_id: str | None = None
+    title: str | None = None
+    summary: str | None = None
+    source: str | None = None  # the label the draft shows: "The Verge", "Tweet"
+    site_name: str | None = None
+    authors: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    published: datetime | None = None
+    category: str | None = None
+    code_url: str | None = None
+    note: str | None = None  # what enrichment noticed, e.g. "PDF document"
+    first_seen: datetime = Field(index=True)
+    status: str = Field(default=PENDING, index=True)
+    error: str | None = None
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    enriched_at: datetime | None = None
+    # The author's decisions; enrichment never writes these.
+    decision: str | None = None
+    section: str | None = None
+    position: int | None = None
+    user_title: str | None = None
+    user_summary: str | None = None
+    issue_id: int | None = Field(default=None, foreign_key="issue.id", index=True)
+
+
+class Sighting(SQLModel, table=True):
+    """One arrival of a link: which source, which original URL, when."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    link_id: int = Field(foreign_key="link.id", index=True)
+    source: str
+    url: str
+    seen_at: datetime
+    note: str | None = None
+
+
+class SourceState(SQLModel, table=True):
+    """Fetch state of a feed or arXiv query, for conditional GETs and `curator sources`."""
+
+    __table_args__ = (UniqueConstraint("kind", "ref"),)
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str  # "feed" | "arxiv"
+    ref: str  # the feed URL or the arXiv query
+    name: str
+    etag: str | None = None
+    last_modified: str | None = None
+    last_fetched: datetime | None = None
+    last_status: str | None = None
+    last_error: str | None = None
+    failures: int = 0
+
+
+class Issue(SQLModel, table=True):
+    """A published issue of the newsletter."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    number: int = Field(unique=True)
+    published_at: datetime
+    since: datetime
+    until: datetime
+
+
+class IssueItem(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    issue_id: int = Field(foreign_key="issue.id", index=True)
+    link_id: int = Field(foreign_key="link.id", index=True)
+    section: str
+    position: int
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One arXiv entry as the API describes it."""
+
+    arxiv_id: str  # versionless
+    title: str
+    summary: str
+    authors: tuple[str, ...]
+    published: datetime
+    category: str | None = None
+    code_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A link a collector found: collector -> pipeline -> store."""
+
+    url: str
+    source: str
+    title: str | None = None
+    summary: str | None = None
+    published: datetime | None = None
+    note: str | None = None
+    paper: Paper | None = None  # arXiv query results arrive already enriched
+
+
+@dataclass(frozen=True)
+class Metadata:
+    """What enrichment learned about a link: enricher -> pipeline -> store."""
+
+    title: str | None
+    summary: str | None = None
+    source: str | None = None
+    site_name: str | None = None
+    published: datetime | None = None
+    authors: tuple[str, ...] = ()
+    final_url: str | None = None
+    category: str | None = None
+    code_url: str | None = None
+    note: str | None = None
+
+
+@dataclass
+class AddResult:
+    """What store.add did with a batch of candidates."""
+
+    new: int = 0
+    known: int = 0
+    new_ids: list[int] = field(default_factory=list)

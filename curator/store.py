@@ -1,0 +1,494 @@
+"""The queue in SQLite: the only module that opens a Session or builds a query.
+
+Write transactions are short and start with BEGIN IMMEDIATE, so concurrent processes wait
+on the busy timeout instead of failing on a lock upgrade; no transaction is ever held open
+across network I/O (the caller fetches, then hands results over one at a time).
+Dialect-specific pieces (pragmas, upserts) live in `_engine` and `_insert_ignore`, so a
+PostgreSQL team mode only has to extend those two.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, event, func, inspect
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session, SQLModel, col, create_engine, delete, or_, select, update
+
+from curator import urls
+from curator.errors import StoreError
+from curator.models import (
+    DONE,
+    FAILED,
+    LINK,
+    PAPER,
+    PENDING,
+    AddResult,
+    Candidate,
+    Issue,
+    IssueItem,
+    Link,
+    Metadata,
+    Sighting,
+    SourceState,
+)
+
+BUSY_TIMEOUT_MS = 30_000
+
+# Append-only. A fresh database gets `create_all` and the latest version; an older one runs
+# the migrations after its PRAGMA user_version, in order.
+MIGRATIONS: list[Callable[[Connection], None]] = [
+    lambda conn: SQLModel.metadata.create_all(conn),
+]
+
+# Fields the author sets by hand; merging keeps them, enrichment never writes them.
+AUTHOR_FIELDS = ("decision", "section", "position", "user_title", "user_summary", "issue_id")
+
+
+@dataclass(frozen=True)
+class LinkFilter:
+    since: datetime | None = None
+    until: datetime | None = None
+    status: str | None = None  # pending | done | failed | picked | skipped | featured | published
+    kind: str | None = None
+    ids: tuple[int, ...] | None = None
+
+
+class Store:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.engine = _engine(path)
+            _setup_schema(self.engine)
+        except (OSError, SQLAlchemyError) as err:
+            raise StoreError(f"{path}: cannot open database: {_reason(err)}") from None
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # -- adding -------------------------------------------------------------------------
+
+    def add(
+        self, candidates: Iterable[Candidate], now: datetime, *, repeat_sightings: bool = False
+    ) -> AddResult:
+        """Queue candidates, one link per key, and record each arrival as a sighting.
+
+        A source seeing the same URL again (a feed re-read) adds no sighting unless
+        `repeat_sightings` (an author adding a link twice by hand).
+        """
+        result = AddResult()
+        with self._write() as session:
+            for candidate in candidates:
+                link_id, is_new = self._upsert(session, candidate, now)
+                if is_new:
+                    result.new += 1
+                    result.new_ids.append(link_id)
+                else:
+                    result.known += 1
+                self._sight(session, link_id, candidate, now, repeat_sightings)
+        return result
+
+    def _upsert(self, session: Session, candidate: Candidate, now: datetime) -> tuple[int, bool]:
+        key = urls.key(candidate.url)
+        row = _new_link_row(candidate, key, now)
+        stmt = _insert_ignore(self.engine, Link, row).returning(col(Link.id))
+        inserted = session.exec(stmt).first()
+        if inserted is not None:
+            return int(inserted[0]), True
+        link = session.exec(select(Link).where(Link.key == key)).one()
+        if candidate.paper and link.status != DONE:
+            session.exec(
+                update(Link)
+                .where(col(Link.id) == link.id)
+                .values(**_paper_values(candidate), status=DONE, error=None, enriched_at=now)
+            )
+        assert link.id is not None
+        return link.id, False
+
+    def _sight(
+        self, session: Session, link_id: int, candidate: Candidate, now: datetime, repeat: bool
+    ) -> None:
+        if not repeat:
+            seen = session.exec(
+                select(Sighting.id).where(
+                    Sighting.link_id == link_id,
+                    Sighting.source == candidate.source,
+                    Sighting.url == candidate.url,
+                )
+            ).first()
+            if seen is not None:
+                return
+        sighting = Sighting(
+            link_id=link_id,
+            source=candidate.source,
+            url=candidate.url,
+            seen_at=now,
+            note=candidate.note,
+        )
+        session.add(sighting)
+
+    # -- enrichment ---------------------------------------------------------------------
+
+    def due_for_enrichment(self, now: datetime, *, retry_failed: bool = False) -> list[Link]:
+        """Pending links, failed links whose retry is due, and with `retry_failed` every
+        failed link, oldest first."""
+        failed_due = col(Link.status) == FAILED
+        if not retry_failed:
+            failed_due &= col(Link.next_attempt_at) <= now
+        stmt = (
+            select(Link)
+            .where(or_(col(Link.status) == PENDING, failed_due))
+            .order_by(col(Link.first_seen), col(Link.id))
+        )
+        with self._read() as session:
+            return list(session.exec(stmt).all())
+
+    def mark_enriched(self, link_id: int, meta: Metadata, now: datetime) -> int:
+        """Store what enrichment found; returns the id of the surviving link.
+
+        When the final URL after redirects is a link already queued, the two merge into the
+        older one: sightings move over, and the author's choices on either are kept.
+        """
+        with self._write() as session:
+            link = session.get(Link, link_id)
+            if link is None:  # merged or deleted by a concurrent run
+                return link_id
+            target = link
+            if meta.final_url and link.kind == LINK:
+                target = self._follow_redirect(session, link, meta.final_url)
+            _apply_metadata(target, meta, now)
+            session.add(target)
+            assert target.id is not None
+            return target.id
+
+    def _follow_redirect(self, session: Session, link: Link, final_url: str) -> Link:
+        key = urls.key(final_url)
+        if key == link.key:
+            link.url = urls.clean(final_url)
+            return link
+        other = session.exec(select(Link).where(Link.key == key)).first()
+        if other is None:
+            link.key, link.url = key, urls.clean(final_url)
+            link.canonical_url = urls.canonical(final_url)
+            if urls.arxiv_id(final_url):
+                link.kind, link.arxiv_id = PAPER, urls.arxiv_id(final_url)
+            return link
+        assert other.id is not None and link.id is not None
+        session.exec(
+            update(Sighting).where(col(Sighting.link_id) == link.id).values(link_id=other.id)
+        )
+        for name in AUTHOR_FIELDS:
+            if getattr(other, name) is None and getattr(link, name) is not None:
+                setattr(other, name, getattr(link, name))
+        other.first_seen = min(other.first_seen, link.first_seen)
+        session.exec(
+            update(IssueItem).where(col(IssueItem.link_id) == link.id).values(link_id=other.id)
+        )
+        session.exec(delete(Link).where(col(Link.id) == link.id))
+        return other
+
+    def mark_failed(
+        self, link_id: int, error: str, now: datetime, retry_at: datetime | None
+    ) -> None:
+        """Record a failure; `retry_at=None` means permanent (retried only when asked)."""
+        with self._write() as session:
+            session.exec(
+                update(Link)
+                .where(col(Link.id) == link_id)
+                .values(
+                    status=FAILED,
+                    error=error,
+                    attempts=Link.attempts + 1,
+                    next_attempt_at=retry_at,
+                    enriched_at=now,
+                )
+            )
+
+    # -- reading ------------------------------------------------------------------------
+
+    def links(self, where: LinkFilter = LinkFilter()) -> list[Link]:
+        stmt = select(Link).order_by(col(Link.first_seen), col(Link.id))
+        if where.since is not None:
+            stmt = stmt.where(col(Link.first_seen) >= where.since)
+        if where.until is not None:
+            stmt = stmt.where(col(Link.first_seen) <= where.until)
+        if where.kind is not None:
+            stmt = stmt.where(col(Link.kind) == where.kind)
+        if where.ids is not None:
+            stmt = stmt.where(col(Link.id).in_(where.ids))
+        if where.status is not None:
+            stmt = stmt.where(_status_clause(where.status))
+        with self._read() as session:
+            return list(session.exec(stmt).all())
+
+    def sightings(self, link_ids: Sequence[int]) -> dict[int, list[Sighting]]:
+        found: dict[int, list[Sighting]] = {i: [] for i in link_ids}
+        with self._read() as session:
+            for chunk in _chunks(link_ids, 500):
+                stmt = (
+                    select(Sighting)
+                    .where(col(Sighting.link_id).in_(chunk))
+                    .order_by(col(Sighting.seen_at), col(Sighting.id))
+                )
+                for sighting in session.exec(stmt):
+                    found[sighting.link_id].append(sighting)
+        return found
+
+    def source_counts(self, link_ids: Sequence[int]) -> dict[int, int]:
+        """How many distinct sources surfaced each link: a ranking signal."""
+        counts = dict.fromkeys(link_ids, 0)
+        with self._read() as session:
+            for chunk in _chunks(link_ids, 500):
+                stmt = (
+                    select(Sighting.link_id, func.count(func.distinct(Sighting.source)))
+                    .where(col(Sighting.link_id).in_(chunk))
+                    .group_by(col(Sighting.link_id))
+                )
+                for link_id, count in session.exec(stmt):
+                    counts[link_id] = count
+        return counts
+
+    def counts(self) -> dict[str, int]:
+        """Links per enrichment status, for summaries."""
+        with self._read() as session:
+            rows = session.exec(select(Link.status, func.count()).group_by(col(Link.status)))
+            return {status: count for status, count in rows}
+
+    # -- the author's decisions ---------------------------------------------------------
+
+    def missing_ids(self, link_ids: Iterable[int]) -> list[int]:
+        wanted = sorted(set(link_ids))
+        with self._read() as session:
+            found = set(session.exec(select(Link.id).where(col(Link.id).in_(wanted))).all())
+        return [i for i in wanted if i not in found]
+
+    def set_fields(self, link_ids: Sequence[int], **values: Any) -> None:
+        unknown = set(values) - set(AUTHOR_FIELDS) - {"url"}
+        if unknown:
+            raise ValueError(f"not an author field: {sorted(unknown)}")
+        with self._write() as session:
+            session.exec(update(Link).where(col(Link.id).in_(link_ids)).values(**values))
+
+    # -- sources ------------------------------------------------------------------------
+
+    def source_state(self, kind: str, ref: str, name: str) -> SourceState:
+        with self._read() as session:
+            stmt = select(SourceState).where(SourceState.kind == kind, SourceState.ref == ref)
+            found = session.exec(stmt).first()
+        return found or SourceState(kind=kind, ref=ref, name=name)
+
+    def source_states(self) -> list[SourceState]:
+        with self._read() as session:
+            return list(session.exec(select(SourceState).order_by(col(SourceState.id))).all())
+
+    def save_source_state(self, state: SourceState) -> None:
+        values = state.model_dump(exclude={"id"})
+        with self._write() as session:
+            stmt = _insert_ignore(self.engine, SourceState, values)
+            if session.exec(stmt).rowcount == 0:
+                session.exec(
+                    update(SourceState)
+                    .where(col(SourceState.kind) == state.kind, col(SourceState.ref) == state.ref)
+                    .values(**values)
+                )
+
+    # -- issues -------------------------------------------------------------------------
+
+    def last_issue(self) -> Issue | None:
+        with self._read() as session:
+            return session.exec(select(Issue).order_by(col(Issue.number).desc())).first()
+
+    def issue_numbers(self) -> dict[int, int]:
+        with self._read() as session:
+            return {i: n for i, n in session.exec(select(Issue.id, Issue.number))}  # type: ignore[misc]
+
+    def publish(self, issue: Issue, items: Sequence[tuple[int, str, int]]) -> Issue:
+        """Record an issue and its (link id, section, position) items in one transaction."""
+        with self._write() as session:
+            if session.exec(select(Issue).where(Issue.number == issue.number)).first():
+                raise StoreError(f"issue #{issue.number} is already published")
+            session.add(issue)
+            session.flush()
+            assert issue.id is not None
+            for link_id, section, position in items:
+                session.add(
+                    IssueItem(
+                        issue_id=issue.id, link_id=link_id, section=section, position=position
+                    )
+                )
+            ids = [link_id for link_id, _, _ in items]
+            session.exec(update(Link).where(col(Link.id).in_(ids)).values(issue_id=issue.id))
+            return issue
+
+    # -- plumbing -----------------------------------------------------------------------
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        with _errors(self.path), Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        with _errors(self.path), Session(self.engine, expire_on_commit=False) as session:
+            if self.engine.dialect.name == "sqlite":
+                # Take the write lock up front: a deferred transaction that reads and then
+                # writes can fail at once with SQLITE_BUSY instead of waiting.
+                session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+            yield session
+            session.commit()
+
+
+def _new_link_row(candidate: Candidate, key: str, now: datetime) -> dict[str, Any]:
+    paper_id = urls.arxiv_id(candidate.url)
+    row: dict[str, Any] = {
+        "key": key,
+        "url": urls.clean(candidate.url),
+        "canonical_url": urls.canonical(candidate.url),
+        "kind": PAPER if paper_id else LINK,
+        "arxiv_id": paper_id,
+        "title": candidate.title,
+        "summary": candidate.summary,
+        "published": candidate.published,
+        "authors": [],
+        "first_seen": now,
+        "status": PENDING,
+        "attempts": 0,
+    }
+    if candidate.paper:
+        row.update(_paper_values(candidate), status=DONE, enriched_at=now)
+    return row
+
+
+def _paper_values(candidate: Candidate) -> dict[str, Any]:
+    paper = candidate.paper
+    assert paper is not None
+    return {
+        "title": paper.title,
+        "summary": paper.summary,
+        "authors": list(paper.authors),
+        "published": paper.published,
+        "category": paper.category,
+        "code_url": paper.code_url,
+        "source": "arXiv",
+    }
+
+
+def _apply_metadata(link: Link, meta: Metadata, now: datetime) -> None:
+    for name in ("title", "summary", "source", "site_name", "published", "category"):
+        value = getattr(meta, name)
+        if value is not None:
+            setattr(link, name, value)
+    if meta.authors:
+        link.authors = list(meta.authors)
+    link.code_url = meta.code_url or link.code_url
+    link.note = meta.note
+    link.status, link.error, link.next_attempt_at = DONE, None, None
+    link.enriched_at = now
+
+
+def _status_clause(status: str) -> Any:
+    clauses = {
+        PENDING: col(Link.status) == PENDING,
+        DONE: col(Link.status) == DONE,
+        FAILED: col(Link.status) == FAILED,
+        "picked": col(Link.decision) == "pick",
+        "skipped": col(Link.decision) == "skip",
+        "featured": col(Link.decision) == "feature",
+        "published": col(Link.issue_id).is_not(None),
+    }
+    return clauses[status]
+
+
+STATUSES = (PENDING, DONE, FAILED, "picked", "skipped", "featured", "published")
+
+
+def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# -- dialect-specific pieces ------------------------------------------------------------
+
+
+def _engine(path: Path) -> Engine:
+    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn: Any, _: Any) -> None:
+        cursor = dbapi_conn.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return engine
+
+
+def _insert_ignore(engine: Engine, table: type[SQLModel], values: dict[str, Any]) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING, in the engine's dialect."""
+    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table).values(values).on_conflict_do_nothing()
+
+
+def _setup_schema(engine: Engine) -> None:
+    """Create or migrate the schema; safe when several processes open a fresh file at once."""
+    with engine.connect() as conn:
+        version = conn.exec_driver_sql("PRAGMA user_version").scalar()
+        if version == len(MIGRATIONS):
+            _enable_wal(conn)
+            return
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        version = conn.exec_driver_sql("PRAGMA user_version").scalar() or 0
+        if version > len(MIGRATIONS):
+            raise StoreError("the database was written by a newer curator; upgrade curator")
+        if version == 0 and not inspect(conn).get_table_names():
+            SQLModel.metadata.create_all(conn)
+        else:
+            for migrate in MIGRATIONS[version:]:
+                migrate(conn)
+        conn.exec_driver_sql(f"PRAGMA user_version={len(MIGRATIONS)}")
+        conn.commit()
+        _enable_wal(conn)
+
+
+def _enable_wal(conn: Connection) -> None:
+    """WAL lets `collect` write while `draft` or `list` read. The mode persists in the file;
+    switching can fail at once while another process holds a lock, so retry briefly."""
+    for attempt in range(50):
+        try:
+            mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+            if mode == "wal":
+                return
+            conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+            return
+        except SQLAlchemyError:
+            conn.rollback()
+            time.sleep(0.05 * (attempt + 1))
+    raise StoreError("cannot switch the database to WAL mode: it stays locked")
+
+
+@contextmanager
+def _errors(path: Path) -> Iterator[None]:
+    try:
+        yield
+    except SQLAlchemyError as err:
+        raise StoreError(f"{path}: {_reason(err)}") from None
+
+
+def _reason(err: BaseException) -> str:
+    orig = getattr(err, "orig", None)
+    return str(orig or err).splitlines()[0]

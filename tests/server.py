@@ -1,0 +1,124 @@
+"""A real HTTP server on 127.0.0.1 (a free port) serving what each test registers.
+
+Routes map a path (query string included when registered with one) to a Route: a status,
+headers and a body, or a function that writes the answer itself for misbehaving servers.
+Every request is recorded, and in-flight counters let tests check the client's limits.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+Writer = Callable[[BaseHTTPRequestHandler], None]
+
+
+@dataclass
+class Route:
+    body: bytes = b""
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+    writer: Writer | None = None
+
+
+@dataclass(frozen=True)
+class Seen:
+    path: str
+    headers: dict[str, str]
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Clients that hang up early are part of the tests, not errors."""
+
+
+class LoopbackServer:
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.routes: dict[str, Route] = {}
+        self.requests: list[Seen] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self._lock = threading.Lock()
+        self.stopping = threading.Event()
+        self._server = _QuietServer((host, 0), self._handler_class())
+        self.base_url = f"http://{host}:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def url(self, path: str) -> str:
+        return self.base_url + path
+
+    def add(
+        self,
+        path: str,
+        body: bytes | str = b"",
+        *,
+        status: int = 200,
+        content_type: str | None = "text/html; charset=utf-8",
+        headers: dict[str, str] | None = None,
+        delay: float = 0.0,
+    ) -> str:
+        data = body.encode() if isinstance(body, str) else body
+        all_headers = {"Content-Type": content_type} if content_type else {}
+        all_headers.update(headers or {})
+        self.routes[path] = Route(data, status, all_headers, delay)
+        return self.url(path)
+
+    def add_writer(self, path: str, writer: Writer) -> str:
+        self.routes[path] = Route(writer=writer)
+        return self.url(path)
+
+    def hits(self, path: str) -> list[Seen]:
+        return [seen for seen in self.requests if seen.path == path]
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self._server.shutdown()
+        self._server.server_close()
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *_: object) -> None:
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802
+                with server._lock:
+                    server.requests.append(Seen(self.path, dict(self.headers.items())))
+                    server.in_flight += 1
+                    server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                try:
+                    self._answer()
+                finally:
+                    with server._lock:
+                        server.in_flight -= 1
+
+            def _answer(self) -> None:
+                route = server.routes.get(self.path) or server.routes.get(urlsplit(self.path).path)
+                if route is None:
+                    route = Route(b"not found", 404, {"Content-Type": "text/plain"})
+                if route.writer is not None:
+                    route.writer(self)
+                    return
+                if route.delay:
+                    time.sleep(route.delay)
+                self.send_response(route.status)
+                for name, value in route.headers.items():
+                    self.send_header(name, value)
+                if "Content-Length" not in route.headers:
+                    self.send_header("Content-Length", str(len(route.body)))
+                self.end_headers()
+                self.wfile.write(route.body)
+
+        return Handler
