@@ -28,14 +28,21 @@ class TemplateError(CuratorError):
 
 
 class FetchError(CuratorError):
-    """A request for one URL failed. `transient` says whether a later run should retry."""
+    """A request for one URL failed. `transient` says whether a later run should retry.
+
+    `reason` is the short text stored on the link ("HTTP 404"); str() adds the URL.
+    The constructor arguments stay in `args` so errors survive pickling across processes.
+    """
 
     transient = False
 
     def __init__(self, url: str, reason: str) -> None:
-        super().__init__(f"{reason}: {url}")
+        super().__init__(url, reason)
         self.url = url
         self.reason = reason
+
+    def __str__(self) -> str:
+        return f"{self.reason}: {self.url}"
 
 
 class NetworkError(FetchError):
@@ -49,13 +56,15 @@ class FetchTimeout(NetworkError):
 
     def __init__(self, url: str, seconds: float) -> None:
         super().__init__(url, f"timed out after {seconds:g} s")
+        self.args = (url, seconds)
 
 
 class HTTPStatusError(FetchError):
-    """The server answered with an error status. 408, 429 and 5xx are transient."""
+    """The server answered with an error status. 408, 425, 429 and 5xx are transient."""
 
     def __init__(self, url: str, status: int, retry_after: float | None = None) -> None:
         super().__init__(url, f"HTTP {status}")
+        self.args = (url, status, retry_after)
         self.status = status
         self.retry_after = retry_after
 
@@ -69,6 +78,7 @@ class TooLargeError(FetchError):
 
     def __init__(self, url: str, limit: int) -> None:
         super().__init__(url, f"body larger than {limit:,} bytes")
+        self.args = (url, limit)
 
 
 class ContentError(FetchError):

@@ -91,10 +91,18 @@ class Fetcher:
         if self._client is not None:
             await self._client.aclose()
 
-    async def get(self, url: str, headers: Mapping[str, str] | None = None) -> Response:
+    async def get(
+        self,
+        url: str,
+        headers: Mapping[str, str] | None = None,
+        *,
+        body_types: tuple[str, ...] | None = None,
+    ) -> Response:
         """GET `url`, following up to 5 http(s) redirects, within one total deadline.
 
-        Returns 2xx and 304 responses; raises a FetchError for everything else.
+        Returns 2xx and 304 responses; raises a FetchError for everything else. With
+        `body_types`, a response of another declared media type comes back with an empty
+        body, unread (a 40 MB PDF needs no download to be listed).
         """
         deadline: float | None = None
         current = _checked(url, url)
@@ -102,7 +110,7 @@ class Fetcher:
             async with self._hosts[urls.host(current)], self._global:
                 loop = asyncio.get_running_loop()
                 deadline = deadline or loop.time() + self.config.timeout
-                response = await self._attempt(url, current, headers, deadline)
+                response = await self._attempt(url, current, headers, body_types, deadline)
             if response.status not in REDIRECT_STATUSES:
                 return _checked_status(url, response)
             location = response.headers.get("location")
@@ -112,13 +120,18 @@ class Fetcher:
         raise FetchError(url, f"more than {MAX_REDIRECTS} redirects")
 
     async def _attempt(
-        self, url: str, current: str, headers: Mapping[str, str] | None, deadline: float
+        self,
+        url: str,
+        current: str,
+        headers: Mapping[str, str] | None,
+        body_types: tuple[str, ...] | None,
+        deadline: float,
     ) -> Response:
         """One hop; a connection the server closed without notice is retried once."""
         for attempt in (1, 2):
             try:
                 async with asyncio.timeout_at(deadline):
-                    return await self._request(url, current, headers)
+                    return await self._request(url, current, headers, body_types)
             except httpx.RemoteProtocolError as err:
                 if attempt == 2:
                     raise NetworkError(url, f"protocol error ({_first_line(err)})") from None
@@ -129,16 +142,26 @@ class Fetcher:
             except httpx.TransportError as err:
                 raise NetworkError(url, _transport_reason(err)) from None
             except httpx.InvalidURL as err:
-                raise BlockedURLError(url, f"invalid URL ({err})") from None
+                # httpx parses a redirect's Location even when not following it.
+                raise BlockedURLError(url, f"redirect refused ({_first_line(err)})") from None
         raise AssertionError("unreachable")
 
-    async def _request(self, url: str, current: str, headers: Mapping[str, str] | None) -> Response:
+    async def _request(
+        self,
+        url: str,
+        current: str,
+        headers: Mapping[str, str] | None,
+        body_types: tuple[str, ...] | None,
+    ) -> Response:
         assert self._client is not None, "use Fetcher as an async context manager"
         cap = self.config.max_bytes
         async with self._client.stream("GET", current, headers=headers) as response:
             head = {k.lower(): v for k, v in response.headers.items()}
-            if response.status_code in REDIRECT_STATUSES or response.status_code >= 300:
-                return Response(str(response.url), response.status_code, head, b"")
+            bare = Response(str(response.url), response.status_code, head, b"")
+            if response.status_code >= 300:
+                return bare
+            if body_types is not None and bare.content_type not in (*body_types, ""):
+                return bare
             declared = head.get("content-length", "")
             if declared.isdigit() and int(declared) > cap:
                 raise TooLargeError(url, cap)
@@ -154,7 +177,8 @@ class Fetcher:
 
 class _Decoder:
     """gzip/deflate decoding with a hard output limit, so 1 MB on the wire can never become
-    1 GiB in memory (httpx's own decoder inflates each chunk without a limit)."""
+    1 GiB in memory (httpx's own decoder inflates each chunk without a limit). Handles
+    concatenated gzip members (RFC 1952 section 2.2)."""
 
     def __init__(self, encoding: str, cap: int) -> None:
         self.cap = cap
@@ -171,19 +195,24 @@ class _Decoder:
             self.buffer += chunk
             return len(self.buffer) > self.cap
         data = chunk
-        while data:
-            room = self.cap + 1 - len(self.buffer)
-            try:
-                self.buffer += self._inflate.decompress(data, room)
-            except zlib.error:
-                if not (self._raw_deflate and not self.buffer):
-                    raise
-                self._inflate, self._raw_deflate = zlib.decompressobj(-zlib.MAX_WBITS), False
-                continue
-            if len(self.buffer) > self.cap:
-                return True
-            data = self._inflate.unconsumed_tail
-        return False
+        while data and len(self.buffer) <= self.cap:
+            data = self._inflate_some(data)
+        return len(self.buffer) > self.cap
+
+    def _inflate_some(self, data: bytes) -> bytes:
+        assert self._inflate is not None
+        try:
+            self.buffer += self._inflate.decompress(data, self.cap + 1 - len(self.buffer))
+        except zlib.error:
+            if not (self._raw_deflate and not self.buffer):
+                raise
+            self._inflate, self._raw_deflate = zlib.decompressobj(-zlib.MAX_WBITS), False
+            return data
+        if self._inflate.eof:
+            rest = self._inflate.unused_data
+            self._inflate = zlib.decompressobj(47)
+            return rest
+        return self._inflate.unconsumed_tail
 
     def finish(self) -> bytes:
         if self._inflate is not None:

@@ -48,11 +48,12 @@ class Link(SQLModel, table=True):
     next_attempt_at: datetime | None = None
     enriched_at: datetime | None = None
     # The author's decisions; enrichment never writes these.
-    decision: str | None = None
+    decision: str | None = Field(default=None, index=True)
     section: str | None = None
     position: int | None = None
     user_title: str | None = None
     user_summary: str | None = None
+    user_url: str | None = None
     issue_id: int | None = Field(default=None, foreign_key="issue.id", index=True)
 
 

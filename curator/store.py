@@ -27,9 +27,12 @@ from curator.errors import StoreError
 from curator.models import (
     DONE,
     FAILED,
+    FEATURE,
     LINK,
     PAPER,
     PENDING,
+    PICK,
+    SKIP,
     AddResult,
     Candidate,
     Issue,
@@ -49,7 +52,15 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
 ]
 
 # Fields the author sets by hand; merging keeps them, enrichment never writes them.
-AUTHOR_FIELDS = ("decision", "section", "position", "user_title", "user_summary", "issue_id")
+AUTHOR_FIELDS = (
+    "decision",
+    "section",
+    "position",
+    "user_title",
+    "user_summary",
+    "user_url",
+    "issue_id",
+)
 
 
 @dataclass(frozen=True)
@@ -235,6 +246,19 @@ class Store:
         with self._read() as session:
             return list(session.exec(stmt).all())
 
+    def for_draft(self, since: datetime, until: datetime) -> list[Link]:
+        """Unpublished links first seen in the window, plus picked or featured ones from
+        any time (the author asked for them; the draft check warns)."""
+        in_window = (col(Link.first_seen) >= since) & (col(Link.first_seen) <= until)
+        chosen = col(Link.decision).in_((PICK, FEATURE))
+        stmt = (
+            select(Link)
+            .where(col(Link.issue_id).is_(None), or_(in_window, chosen))
+            .order_by(col(Link.first_seen), col(Link.id))
+        )
+        with self._read() as session:
+            return list(session.exec(stmt).all())
+
     def sightings(self, link_ids: Sequence[int]) -> dict[int, list[Sighting]]:
         found: dict[int, list[Sighting]] = {i: [] for i in link_ids}
         with self._read() as session:
@@ -277,7 +301,7 @@ class Store:
         return [i for i in wanted if i not in found]
 
     def set_fields(self, link_ids: Sequence[int], **values: Any) -> None:
-        unknown = set(values) - set(AUTHOR_FIELDS) - {"url"}
+        unknown = set(values) - set(AUTHOR_FIELDS)
         if unknown:
             raise ValueError(f"not an author field: {sorted(unknown)}")
         with self._write() as session:
@@ -405,9 +429,9 @@ def _status_clause(status: str) -> Any:
         PENDING: col(Link.status) == PENDING,
         DONE: col(Link.status) == DONE,
         FAILED: col(Link.status) == FAILED,
-        "picked": col(Link.decision) == "pick",
-        "skipped": col(Link.decision) == "skip",
-        "featured": col(Link.decision) == "feature",
+        "picked": col(Link.decision) == PICK,
+        "skipped": col(Link.decision) == SKIP,
+        "featured": col(Link.decision) == FEATURE,
         "published": col(Link.issue_id).is_not(None),
     }
     return clauses[status]

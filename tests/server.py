@@ -26,6 +26,24 @@ class Route:
     writer: Writer | None = None
 
 
+class Gauge:
+    """Counts requests in flight; several servers can share one to see a global limit."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.now = 0
+        self.max = 0
+
+    def enter(self) -> None:
+        with self.lock:
+            self.now += 1
+            self.max = max(self.max, self.now)
+
+    def leave(self) -> None:
+        with self.lock:
+            self.now -= 1
+
+
 @dataclass(frozen=True)
 class Seen:
     path: str
@@ -41,17 +59,22 @@ class _QuietServer(ThreadingHTTPServer):
 
 
 class LoopbackServer:
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", shared: Gauge | None = None) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[Seen] = []
-        self.in_flight = 0
-        self.max_in_flight = 0
+        self.gauges = [Gauge()] + ([shared] if shared else [])
         self._lock = threading.Lock()
         self.stopping = threading.Event()
         self._server = _QuietServer((host, 0), self._handler_class())
         self.base_url = f"http://{host}:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
+
+    @property
+    def max_in_flight(self) -> int:
+        return self.gauges[0].max
 
     def url(self, path: str) -> str:
         return self.base_url + path
@@ -96,13 +119,13 @@ class LoopbackServer:
             def do_GET(self) -> None:  # noqa: N802
                 with server._lock:
                     server.requests.append(Seen(self.path, dict(self.headers.items())))
-                    server.in_flight += 1
-                    server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                for gauge in server.gauges:
+                    gauge.enter()
                 try:
                     self._answer()
                 finally:
-                    with server._lock:
-                        server.in_flight -= 1
+                    for gauge in server.gauges:
+                        gauge.leave()
 
             def _answer(self) -> None:
                 route = server.routes.get(self.path) or server.routes.get(urlsplit(self.path).path)
