@@ -1,0 +1,28 @@
+"""arXiv query results -> Candidates, through curator.arxiv_api.
+
+The papers arrive with their metadata, so the store can mark them enriched at once and
+no second API call is needed. Imports no store, pipeline or cli.
+"""
+
+from __future__ import annotations
+
+from curator import urls
+from curator.arxiv_api import ArxivAPI
+from curator.config import ArxivSource, arxiv_name
+from curator.models import Candidate
+
+
+def collect_query(api: ArxivAPI, source: ArxivSource) -> list[Candidate]:
+    """The newest papers for one configured query, as already-enriched candidates."""
+    name = arxiv_name(source)
+    return [
+        Candidate(
+            url=urls.arxiv_abs_url(paper.arxiv_id),
+            source=name,
+            title=paper.title,
+            summary=paper.summary,
+            published=paper.published,
+            paper=paper,
+        )
+        for paper in api.search(source.query, source.max_results)
+    ]

@@ -1,0 +1,120 @@
+"""Hand-added and imported links -> Candidates: URL lists and browser bookmark exports.
+
+Pure functions over text and bytes: nothing is fetched here, and a line that is not an
+http(s) URL is reported back with its number instead of stopping the import.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import Literal
+
+from curator import urls
+from curator.errors import InvalidURLError
+from curator.models import Candidate
+
+SNIFF_BYTES = 65_536
+# Whitespace, <?xml ...?>, comments and a DOCTYPE may come before an OPML root element.
+_PROLOG = re.compile(rb"(?:\s++|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)*+", re.S | re.I)
+_OPML_ROOT = re.compile(rb"<opml[\s/>]", re.I)
+_BOOKMARK_MARKUP = re.compile(rb"NETSCAPE-Bookmark-file|<dl[\s>]|<a\s[^<>]*\bhref\s*=", re.I)
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True)
+class BadLine:
+    number: int  # 1-based line number
+    text: str
+    reason: str
+
+
+def parse_lines(
+    text: str, source: str, note: str | None = None
+) -> tuple[list[Candidate], list[BadLine]]:
+    """One URL (or `arxiv:ID`) a line; blank lines and `#` comments are skipped."""
+    candidates: list[Candidate] = []
+    bad: list[BadLine] = []
+    for number, line in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
+        entry = line.strip()
+        if not entry or entry.startswith("#"):
+            continue
+        try:
+            candidates.append(Candidate(url=_line_url(entry), source=source, note=note))
+        except InvalidURLError as err:
+            bad.append(BadLine(number, entry, str(err)))
+    return candidates, bad
+
+
+def _line_url(entry: str) -> str:
+    if entry.lower().startswith("arxiv:"):
+        paper = urls.arxiv_id(entry)
+        if paper is None:
+            raise InvalidURLError(f"not an arXiv id: {entry}")
+        return urls.arxiv_abs_url(paper)
+    return urls.check(entry)
+
+
+def parse_bookmarks(data: bytes, source: str) -> tuple[list[Candidate], int]:
+    """Links of a browser bookmarks export (Netscape Bookmark File), and how many were dropped.
+
+    Bookmarklets (javascript:), Firefox queries (place:) and local files are dropped.
+    """
+    # Browsers write these files in UTF-8 and say so in a <META> tag.
+    collector = _AnchorCollector()
+    collector.feed(data.decode("utf-8", errors="replace"))
+    collector.close()
+    candidates: list[Candidate] = []
+    for href, title in collector.anchors:
+        try:
+            url = urls.check(href)
+        except InvalidURLError:
+            continue
+        candidates.append(Candidate(url=url, source=source, title=title or None))
+    return candidates, len(collector.anchors) - len(candidates)
+
+
+class _AnchorCollector(HTMLParser):
+    """(href, text) of every <a href>, text whitespace-collapsed."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.anchors: list[tuple[str, str]] = []
+        self._href: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self._finish()
+            self._href = dict(attrs).get("href")
+            self._text = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a":
+            self._finish()
+
+    def handle_data(self, data: str) -> None:
+        if self._href is not None:
+            self._text.append(data)
+
+    def close(self) -> None:
+        super().close()
+        self._finish()
+
+    def _finish(self) -> None:
+        if self._href is not None:
+            self.anchors.append((self._href.strip(), " ".join("".join(self._text).split())))
+        self._href = None
+
+
+def sniff(data: bytes) -> Literal["opml", "bookmarks", "lines"]:
+    """What an imported file is, from its content rather than its name."""
+    head = data[:SNIFF_BYTES].removeprefix(_UTF8_BOM)
+    prolog = _PROLOG.match(head)
+    if _OPML_ROOT.match(head, prolog.end() if prolog else 0):
+        return "opml"
+    # A URL list starts with a URL or a comment, markup starts with "<".
+    if head.lstrip().startswith(b"<") and _BOOKMARK_MARKUP.search(head):
+        return "bookmarks"
+    return "lines"

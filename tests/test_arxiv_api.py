@@ -1,0 +1,264 @@
+"""curator.arxiv_api against a fake arXiv API on the loopback server."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from curator.arxiv_api import ArxivAPI
+from curator.collectors.arxiv import collect_query
+from curator.config import ArxivSource, FetchConfig
+from curator.errors import ContentError, FetchTimeout, HTTPStatusError, NetworkError
+from tests.conftest import DATA
+from tests.server import LoopbackServer, Seen
+
+ARXIV = DATA / "arxiv"
+API = "/api/query"
+ENTRY = (ARXIV / "lookup_entry.xml").read_text()
+HEAD = (ARXIV / "lookup_head.xml").read_text()
+
+
+def make_api(server: LoopbackServer, *, delay: float = 0.0, timeout: float = 5.0) -> ArxivAPI:
+    config = FetchConfig(arxiv_api_url=server.url(API), arxiv_delay=delay, timeout=timeout)
+    return ArxivAPI(config)
+
+
+def api_requests(server: LoopbackServer) -> list[Seen]:
+    return [seen for seen in server.requests if urlsplit(seen.path).path == API]
+
+
+def query_of(path: str) -> dict[str, str]:
+    return {name: values[0] for name, values in parse_qs(urlsplit(path).query).items()}
+
+
+def send(handler: BaseHTTPRequestHandler, status: int, body: bytes) -> None:
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/atom+xml; charset=utf-8")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+class FakeArxiv:
+    """Answers id_list queries for the ids it knows, the way export.arxiv.org does."""
+
+    def __init__(self, known: set[str]) -> None:
+        self.known = known
+        self.id_lists: list[list[str]] = []
+
+    def __call__(self, handler: BaseHTTPRequestHandler) -> None:
+        query = query_of(handler.path)
+        ids = query["id_list"].split(",")
+        self.id_lists.append(ids)
+        if any(not paper_id[:1].isdigit() and "/" not in paper_id for paper_id in ids):
+            send(handler, 400, (ARXIV / "error.xml").read_bytes())  # one bad id fails all
+            return
+        start, size = int(query["start"]), int(query["max_results"])
+        found = [paper_id for paper_id in ids if paper_id in self.known]
+        page = found[start : start + size]
+        head = HEAD.format(id_list=",".join(ids), start=start, max_results=size, total=len(found))
+        entries = "".join(ENTRY.format(id=paper_id) for paper_id in page)
+        send(handler, 200, (head + entries + "</feed>\n").encode())
+
+
+def test_search_returns_papers_newest_first_with_every_field(server: LoopbackServer) -> None:
+    server.add(API, (ARXIV / "query.xml").read_bytes(), content_type="application/atom+xml")
+
+    papers = make_api(server).search("cat:cs.CL", 3)
+
+    assert [p.arxiv_id for p in papers] == ["2401.00002", "2312.11514", "hep-th/0101001"]
+    first = papers[0]
+    assert first.title == "Teaching Small Models to Count Sheep Reliably"
+    assert first.summary == (
+        "We show that small language models can count sheep. Our method needs no sheep. "
+        "The implementation is at https://gitlab.com/sheep-lab/counter, with data."
+    )
+    assert first.authors == ("Ada Example", "Bo Sample")
+    assert first.published == datetime(2024, 1, 3, 18, 59, 59, tzinfo=UTC)
+    assert first.category == "cs.CL"
+    assert first.code_url == "https://gitlab.com/sheep-lab/counter"
+    assert papers[1].code_url == "https://github.com/example/repo"
+    assert papers[2].code_url is None
+    assert papers[2].category == "hep-th"
+    assert papers[2].summary == "An old-style identifier, for a paper that does not exist."
+
+
+def test_search_asks_for_newest_first_and_names_curator(server: LoopbackServer) -> None:
+    server.add(API, (ARXIV / "query.xml").read_bytes(), content_type="application/atom+xml")
+
+    make_api(server).search('cat:cs.CL AND abs:"language model"', 3)
+
+    [seen] = api_requests(server)
+    query = query_of(seen.path)
+    assert query["search_query"] == 'cat:cs.CL AND abs:"language model"'
+    assert (query["sortBy"], query["sortOrder"]) == ("submittedDate", "descending")
+    assert seen.headers["User-Agent"].startswith("curator/")
+
+
+def test_search_with_no_matches_returns_an_empty_list(server: LoopbackServer) -> None:
+    server.add(API, (ARXIV / "empty.xml").read_bytes(), content_type="application/atom+xml")
+
+    assert make_api(server).search("ti:nothing-matches-this", 10) == []
+
+
+def test_lookup_of_150_ids_takes_exactly_two_requests(server: LoopbackServer) -> None:
+    ids = [f"2401.{n:05d}" for n in range(1, 151)]
+    fake = FakeArxiv(set(ids))
+    server.add_writer(API, fake)
+
+    papers = make_api(server).lookup(ids)
+
+    assert len(api_requests(server)) == 2
+    assert [len(batch) for batch in fake.id_lists] == [100, 50]
+    assert sorted(papers) == ids
+    assert papers["2401.00150"].title == "Paper 2401.00150"
+    assert papers["2401.00150"].summary == "The abstract of paper 2401.00150."
+
+
+def test_lookup_matches_by_id_and_leaves_unknown_ids_out(server: LoopbackServer) -> None:
+    server.add_writer(API, FakeArxiv({"2401.00001", "hep-th/0101001"}))
+
+    papers = make_api(server).lookup(["2401.99999", "hep-th/0101001v2", "2401.00001"])
+
+    assert sorted(papers) == ["2401.00001", "hep-th/0101001"]
+    assert papers["hep-th/0101001"].arxiv_id == "hep-th/0101001"
+
+
+def test_lookup_never_sends_a_malformed_id(server: LoopbackServer) -> None:
+    fake = FakeArxiv({"2401.00001", "2401.00002"})
+    server.add_writer(API, fake)
+
+    papers = make_api(server).lookup(["2401.00001", "abc", "2401.00001", "2401.00002"])
+
+    assert sorted(papers) == ["2401.00001", "2401.00002"]
+    assert fake.id_lists == [["2401.00001", "2401.00002"]]
+
+
+def test_lookup_of_only_malformed_ids_makes_no_request(server: LoopbackServer) -> None:
+    server.add_writer(API, FakeArxiv(set()))
+
+    assert make_api(server).lookup(["abc", "https://example.com/"]) == {}
+    assert api_requests(server) == []
+
+
+def test_a_503_is_retried_and_the_next_answer_used(server: LoopbackServer) -> None:
+    answers = [503, 200]
+
+    def flaky(handler: BaseHTTPRequestHandler) -> None:
+        status = answers.pop(0)
+        body = (ARXIV / "query.xml").read_bytes() if status == 200 else b"busy"
+        send(handler, status, body)
+
+    server.add_writer(API, flaky)
+
+    papers = make_api(server).search("cat:cs.CL", 3)
+
+    assert len(papers) == 3
+    assert len(api_requests(server)) == 2
+
+
+def test_an_error_status_that_persists_becomes_http_status_error(server: LoopbackServer) -> None:
+    server.add(API, b"down", status=503, content_type="text/plain")
+
+    with pytest.raises(HTTPStatusError) as caught:
+        make_api(server).search("cat:cs.CL", 3)
+
+    assert caught.value.status == 503
+    assert caught.value.url == server.url(API)
+    assert len(api_requests(server)) == 3  # the first try and two retries
+
+
+def test_a_server_that_never_answers_times_out(server: LoopbackServer) -> None:
+    def silent(handler: BaseHTTPRequestHandler) -> None:
+        server.stopping.wait(10)
+
+    server.add_writer(API, silent)
+    api = make_api(server, timeout=1)
+
+    started = time.monotonic()
+    with pytest.raises(FetchTimeout):
+        api.search("cat:cs.CL", 3)
+
+    assert time.monotonic() - started < 2.5
+
+
+def test_a_refused_connection_becomes_network_error() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = FetchConfig(arxiv_api_url=f"http://127.0.0.1:{port}/api/query", arxiv_delay=0)
+
+    with pytest.raises(NetworkError, match="cannot connect"):
+        ArxivAPI(config).lookup(["2401.00001"])
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"Rate exceeded.", "not XML"),
+        (b"<html><body><p>Maintenance</p></body></html>", "answered with <html>"),
+        ((ARXIV / "error.xml").read_bytes(), "incorrect id format for nonsense"),
+    ],
+)
+def test_a_200_that_is_not_an_api_feed_is_a_content_error(
+    server: LoopbackServer, body: bytes, reason: str
+) -> None:
+    server.add(API, body)
+
+    with pytest.raises(ContentError, match=reason):
+        make_api(server).lookup(["2401.00001"])
+
+
+def test_an_entry_with_a_broken_date_is_a_content_error(server: LoopbackServer) -> None:
+    body = (ARXIV / "query.xml").read_text().replace("2023-12-18T12:00:00Z", "last Monday")
+    server.add(API, body, content_type="application/atom+xml")
+
+    with pytest.raises(ContentError, match="unreadable arXiv API response"):
+        make_api(server).search("cat:cs.CL", 3)
+
+
+def test_the_delay_holds_between_two_calls(server: LoopbackServer) -> None:
+    ends: list[float] = []
+    starts: list[float] = []
+    lock = threading.Lock()
+
+    def timed(handler: BaseHTTPRequestHandler) -> None:
+        with lock:
+            starts.append(time.monotonic())
+        send(handler, 200, (ARXIV / "empty.xml").read_bytes())
+        with lock:
+            ends.append(time.monotonic())
+
+    server.add_writer(API, timed)
+    api = make_api(server, delay=0.5)
+
+    api.search("ti:one", 5)
+    api.lookup(["2401.00001"])
+
+    assert len(starts) == 2
+    assert starts[1] - ends[0] >= 0.5
+
+
+def test_collect_query_gives_enriched_candidates_with_abs_links(server: LoopbackServer) -> None:
+    server.add(API, (ARXIV / "query.xml").read_bytes(), content_type="application/atom+xml")
+    source = ArxivSource(query="cat:cs.CL", max_results=3)
+
+    candidates = collect_query(make_api(server), source)
+
+    assert [c.url for c in candidates] == [
+        "https://arxiv.org/abs/2401.00002",
+        "https://arxiv.org/abs/2312.11514",
+        "https://arxiv.org/abs/hep-th/0101001",
+    ]
+    first = candidates[0]
+    assert first.source == "arXiv: cat:cs.CL"
+    assert first.title == "Teaching Small Models to Count Sheep Reliably"
+    assert first.published == datetime(2024, 1, 3, 18, 59, 59, tzinfo=UTC)
+    assert first.paper is not None and first.paper.authors == ("Ada Example", "Bo Sample")
+    assert first.summary == first.paper.summary
