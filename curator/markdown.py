@@ -1,0 +1,79 @@
+"""Escaping for the draft: the Jinja2 filters md_text, md_url and yaml_str.
+
+Titles and summaries come from the web, so every value is rendered as literal text: no input
+can add a link, image, heading, emphasis, code span, autolink, raw HTML or line break
+(CommonMark 0.31). Pure functions on strings; imports nothing from curator.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import quote, urlsplit
+
+# CommonMark 2.4: any ASCII punctuation may be backslash-escaped. These are the ones that
+# start or end inline or block syntax here, plus GFM tables (|), strikethrough (~) and the
+# attribute lists ({#id}) of several site generators.
+_SPECIAL = re.compile(r"[\\`*_\[\]()<>#!|~{}]")
+# CommonMark 2.5: entity and numeric character references are decoded in text and in link
+# destinations, so an `&` that could start one is written as `&amp;`.
+_REFERENCE = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+# At the start of a line these open a list item (CommonMark 5.2) or underline a setext
+# heading (4.3); `*`, `#` and `>` are escaped everywhere already.
+_LEADING_MARKER = re.compile(r"^(?:[+\-=]|\d{1,9}\.)")
+_HTTP_PREFIX = re.compile(r"https?://", re.IGNORECASE)
+# Characters that would end a link destination or change what it means (CommonMark 6.3).
+_URL_UNSAFE = frozenset(' "<>()\\`')
+# YAML 1.1, 5.1: printable characters may appear as they are; the rest need an escape.
+_YAML_PRINTABLE = re.compile(
+    "[\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+
+
+def md_text(text: str) -> str:
+    """`text` as one line of literal Markdown text: whitespace collapsed, syntax escaped."""
+    text = _REFERENCE.sub("&amp;", plain(text))
+    text = _SPECIAL.sub(r"\\\g<0>", text)
+    return _LEADING_MARKER.sub(lambda m: m[0][:-1] + "\\" + m[0][-1], text)
+
+
+def md_url(url: str) -> str:
+    """An http(s) URL as a link destination; anything else raises ValueError."""
+    url = url.strip()
+    if not _HTTP_PREFIX.match(url) or not urlsplit(url).hostname:
+        raise ValueError(f"not an http(s) URL: {url!r}")
+    encoded = "".join(_percent_encoded(ch) for ch in url)
+    return _REFERENCE.sub("&amp;", encoded)
+
+
+def yaml_str(text: str) -> str:
+    """`text` as a double-quoted YAML scalar on one line, for the front matter."""
+    body = "".join(_yaml_char(ch) for ch in " ".join(text.split()))
+    return f'"{body}"'
+
+
+def plain(text: str) -> str:
+    """What md_text(text) reads as once rendered: the text with whitespace collapsed."""
+    return " ".join(_without_controls(text).split())
+
+
+def _without_controls(text: str) -> str:
+    # NUL becomes U+FFFD in CommonMark and other control characters are invisible noise.
+    return "".join(ch for ch in text if ch.isspace() or unicodedata.category(ch) != "Cc")
+
+
+def _percent_encoded(ch: str) -> str:
+    if ch in _URL_UNSAFE or ch.isspace() or unicodedata.category(ch) == "Cc":
+        return quote(ch, safe="")
+    return ch
+
+
+def _yaml_char(ch: str) -> str:
+    if ch in '"\\':
+        return "\\" + ch
+    if _YAML_PRINTABLE.fullmatch(ch):
+        return ch
+    code = ord(ch)
+    if code <= 0xFF:
+        return f"\\x{code:02X}"
+    return f"\\u{code:04X}" if code <= 0xFFFF else f"\\U{code:08X}"

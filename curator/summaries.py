@@ -1,0 +1,185 @@
+"""Paper summaries: an arXiv abstract -> one or two readable sentences of plain text.
+
+Owns the LaTeX-to-plain-text clean-up and the sentence splitter used by the composer.
+Pure functions on strings; imports nothing from curator.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+ELLIPSIS = "…"
+
+# Pandoc's tex_math_dollars rule: the opening $ has a non-space character right after it,
+# the closing $ a non-space character right before it and no digit right after it, so
+# prices ("$35,000 in total") stay as they are. A formula with a command in it ($\sim$5)
+# may be followed by a digit.
+_DISPLAY_MATH = re.compile(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$")
+_INLINE_MATH = re.compile(r"(?<![\\$])\$(?![\s$])((?:[^$\\]|\\.)*?[^\s\\$])\$(?!\d)")
+_COMMAND_MATH = re.compile(r"(?<![\\$])\$(?![\s$])((?:[^$\\]|\\.)*?\\[A-Za-z]+(?:[^$]*[^\s$])?)\$")
+_PAREN_MATH = re.compile(r"\\\((.+?)\\\)|\\\[(.+?)\\\]")
+_TEXT_COMMANDS = re.compile(
+    r"\\(?:emph|textbf|textit|texttt|textsc|textrm|textsf|textnormal|underline|text|"
+    r"mathrm|mathbf|mathit|mathsf|mathtt|mathcal|mathbb|boldsymbol|operatorname)\s*\{([^{}]*)\}"
+)
+_SYMBOL = re.compile(r"\\([A-Za-z]+)")
+_BRACED_SCRIPT = re.compile(r"([\^_])\{(\w+)\}")
+_MATH_SPACING = re.compile(r"\\[,;:!]")
+_ESCAPED = re.compile(r"\\([%&#_${}])")
+_LINE_BREAK = re.compile(r"\\\\|\\newline\b|\\ ")
+_TILDE = re.compile(r"(?<![/\\])~")  # LaTeX's non-breaking space; `/~user` paths keep theirs
+_EN_DASH = re.compile(r"(?<=\d)--(?=\d)")
+
+_SYMBOLS = {
+    "sim": "~",
+    "approx": "≈",
+    "times": "×",
+    "cdot": "·",
+    "le": "≤",
+    "leq": "≤",
+    "ge": "≥",
+    "geq": "≥",
+    "neq": "≠",
+    "pm": "±",
+    "infty": "∞",
+    "to": "→",
+    "rightarrow": "→",
+    "in": "∈",
+    "ell": "ℓ",
+    "alpha": "α",
+    "beta": "β",
+    "gamma": "γ",
+    "delta": "δ",
+    "epsilon": "ε",
+    "varepsilon": "ε",
+    "theta": "θ",
+    "lambda": "λ",
+    "mu": "μ",
+    "pi": "π",
+    "rho": "ρ",
+    "sigma": "σ",
+    "tau": "τ",
+    "phi": "φ",
+    "omega": "ω",
+    "eta": "η",
+    "kappa": "κ",
+    "nu": "ν",
+    "xi": "ξ",
+    "zeta": "ζ",
+    "chi": "χ",
+    "psi": "ψ",
+    "Gamma": "Γ",
+    "Delta": "Δ",
+    "Theta": "Θ",
+    "Lambda": "Λ",
+    "Pi": "Π",
+    "Sigma": "Σ",
+    "Phi": "Φ",
+    "Psi": "Ψ",
+    "Omega": "Ω",
+    "dots": "…",
+    "ldots": "…",
+    "cdots": "…",
+    "subset": "⊂",
+    "subseteq": "⊆",
+    "cup": "∪",
+    "cap": "∩",
+    "forall": "∀",
+    "exists": "∃",
+    "partial": "∂",
+    "sum": "Σ",
+    "prod": "Π",
+    "mid": "|",
+    **{name: name for name in "log exp sin cos tan max min arg lim det sup inf".split()},
+    # Font commands without braces (\mathbf\theta) just go.
+    **dict.fromkeys("mathrm mathbf mathit mathsf mathcal mathbb boldsymbol".split(), ""),
+}
+
+# A candidate sentence end: terminal punctuation, maybe closing quotes or brackets, then
+# whitespace or the end of the text.
+_CANDIDATE_END = re.compile(r"[.!?][.!?\"'”’)\]]*(?=\s|$)")
+_FOLLOWER = re.compile(r"\s*(\S?)")
+_OPENERS = "\"'“‘([«"
+_ABBREVIATIONS = frozenset(
+    "e.g. i.e. al. fig. figs. eq. eqs. vs. cf. dr. sec. secs. approx. resp. ref. refs. "
+    "prof. mr. mrs. ms. st. tab. viz. ca. incl. w.r.t. a.k.a. ph.d.".split()
+)
+_INITIALS = re.compile(r"(?:[A-Z]\.)+")
+
+
+def plain_text(text: str) -> str:
+    """An abstract as one line of readable text: LaTeX markup removed, whitespace collapsed."""
+    text = _TILDE.sub(" ", text)
+    text = _DISPLAY_MATH.sub(lambda m: _math(m[1]), text)
+    text = _PAREN_MATH.sub(lambda m: _math(m[1] or m[2]), text)
+    text = _COMMAND_MATH.sub(lambda m: _math(m[1]), text)
+    text = _INLINE_MATH.sub(lambda m: _math(m[1]), text)
+    text = _strip_text_commands(text)
+    text = _LINE_BREAK.sub(" ", _MATH_SPACING.sub(" ", text))
+    text = _ESCAPED.sub(r"\1", text)
+    text = text.replace("``", "“").replace("''", "”").replace("---", "—")
+    text = _EN_DASH.sub("–", text)
+    return " ".join(text.split())
+
+
+def first_sentences(text: str, limit: int = 300, sentences: int = 2) -> str:
+    """The first `sentences` sentences of `text` that fit in `limit` characters, else fewer.
+
+    When even the first sentence is too long, it is cut at a word boundary and ends in "…".
+    The result is never longer than `limit`.
+    """
+    if limit < 1 or sentences < 1:
+        raise ValueError("limit and sentences must be at least 1")
+    plain = plain_text(text)
+    ends = list(_sentence_ends(plain))
+    if not ends or ends[-1] < len(plain):
+        ends.append(len(plain))  # a trailing fragment without final punctuation counts too
+    fitting = [end for end in ends[:sentences] if end <= limit]
+    if fitting:
+        return plain[: fitting[-1]]
+    return _truncate(plain, limit)
+
+
+def _math(formula: str) -> str:
+    """$O(n^{2})$ -> O(n^2): symbols by name, font commands dropped, the rest kept."""
+    formula = _MATH_SPACING.sub(" ", formula)
+    formula = _strip_text_commands(formula)
+    formula = _SYMBOL.sub(lambda m: _SYMBOLS.get(m[1], m[0]), formula)
+    return _BRACED_SCRIPT.sub(r"\1\2", formula)
+
+
+def _strip_text_commands(text: str) -> str:
+    """\\emph{x} -> x, repeated so that nested commands unwrap from the inside out."""
+    while True:
+        stripped = _TEXT_COMMANDS.sub(r"\1", text)
+        if stripped == text:
+            return text
+        text = stripped
+
+
+def _sentence_ends(text: str) -> Iterator[int]:
+    """Offsets just past each sentence's final punctuation in plain_text() output."""
+    for match in _CANDIDATE_END.finditer(text):
+        found = _FOLLOWER.match(text, match.end())
+        follower = found[1] if found else ""
+        if follower and not (follower.isupper() or follower.isdigit() or follower in _OPENERS):
+            continue
+        if match[0].startswith(".") and _is_abbreviation(text, match.start()):
+            continue
+        yield match.end()
+
+
+def _is_abbreviation(text: str, period: int) -> bool:
+    """Does the word ending at `period` abbreviate ("e.g.", "et al.", "J.") rather than end?"""
+    start = text.rfind(" ", 0, period) + 1  # plain text: words are split by single spaces
+    word = text[start : period + 1].lstrip(_OPENERS)
+    return word.lower() in _ABBREVIATIONS or _INITIALS.fullmatch(word) is not None
+
+
+def _truncate(plain: str, limit: int) -> str:
+    head = plain[: limit - 1]
+    if plain[limit - 1 : limit] != " " and " " in head:
+        head = head.rsplit(" ", 1)[0]
+    head = head.rstrip(" ,;:") or plain[: limit - 1].rstrip()
+    return head + ELLIPSIS
