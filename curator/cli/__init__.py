@@ -1,0 +1,11 @@
+"""The command line: the only package importing typer or rich.
+
+Commands parse arguments, call one pipeline function and render its report. stdout
+carries only the product (the draft, `--json`, OPML); progress, summaries and errors go
+to stderr, so `curator draft > week.md` stays clean.
+"""
+
+from curator.cli import drafts, queue, sources
+from curator.cli.app import app, main
+
+__all__ = ["app", "drafts", "main", "queue", "sources"]

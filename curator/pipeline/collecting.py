@@ -1,0 +1,188 @@
+"""`curator collect`: every configured feed and arXiv query -> the queue.
+
+Feeds are fetched concurrently through the shared Fetcher, with conditional GETs from the
+state kept per feed; arXiv queries run one at a time on one client in a worker thread (the
+`arxiv` package is synchronous), so the API's delay holds across queries. A failing source
+is recorded on its state and reported; the others go on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from curator.arxiv_api import ArxivAPI
+from curator.collectors.arxiv import collect_query
+from curator.collectors.feeds import parse_feed
+from curator.config import ArxivSource, Config, FeedSource, arxiv_name, feed_name
+from curator.errors import FetchError, UsageError
+from curator.http import ACCEPT_FEED, Fetcher, Response
+from curator.models import Candidate, SourceState
+from curator.pipeline.enriching import EnrichReport, enrich
+from curator.pipeline.progress import NoProgress, Progress
+from curator.store import Store
+
+FEED = "feed"
+ARXIV = "arxiv"
+
+
+@dataclass
+class SourceReport:
+    name: str
+    kind: str  # "feed" | "arxiv"
+    new: int = 0
+    known: int = 0
+    not_modified: bool = False
+    dropped: int = 0
+    error: str | None = None
+    warning: str | None = None
+
+
+@dataclass
+class CollectReport:
+    sources: list[SourceReport] = field(default_factory=list)
+    enrichment: EnrichReport | None = None
+
+    @property
+    def new(self) -> int:
+        return sum(s.new for s in self.sources)
+
+    @property
+    def failed(self) -> list[SourceReport]:
+        return [s for s in self.sources if s.error]
+
+
+def collect(
+    config: Config,
+    store: Store,
+    now: datetime,
+    *,
+    only: str | None = None,
+    then_enrich: bool = True,
+    progress: Progress | None = None,
+) -> CollectReport:
+    """Fetch the configured sources (or the one named `only`), queue what they list, then
+    enrich what is pending unless told not to."""
+    feeds, queries = _selected(config, only)
+    progress = progress or NoProgress()
+    arxiv = ArxivAPI(config.fetch)  # one client, so arXiv's delay holds across the run
+    progress.start("Collecting", len(feeds) + len(queries))
+    try:
+        reports = asyncio.run(_collect_all(config, store, now, feeds, queries, arxiv, progress))
+    finally:
+        progress.finish()
+    report = CollectReport(reports)
+    if then_enrich:
+        report.enrichment = enrich(config, store, now, progress=progress, arxiv=arxiv)
+    return report
+
+
+def _selected(
+    config: Config, only: str | None
+) -> tuple[Sequence[FeedSource], Sequence[ArxivSource]]:
+    if only is None:
+        return config.feed, config.arxiv
+    feeds = [f for f in config.feed if feed_name(f) == only]
+    queries = [q for q in config.arxiv if arxiv_name(q) == only]
+    if not feeds and not queries:
+        names = [feed_name(f) for f in config.feed] + [arxiv_name(q) for q in config.arxiv]
+        raise UsageError(f"no source named {only!r}; configured: {', '.join(names) or 'none'}")
+    return feeds, queries
+
+
+async def _collect_all(
+    config: Config,
+    store: Store,
+    now: datetime,
+    feeds: Sequence[FeedSource],
+    queries: Sequence[ArxivSource],
+    arxiv: ArxivAPI,
+    progress: Progress,
+) -> list[SourceReport]:
+    async with Fetcher(config.fetch) as fetcher:
+        feed_jobs = [_collect_feed(fetcher, store, feed, now, progress) for feed in feeds]
+        arxiv_job = _collect_queries(arxiv, store, queries, now, progress)
+        feed_reports, arxiv_reports = await asyncio.gather(asyncio.gather(*feed_jobs), arxiv_job)
+    return [*feed_reports, *arxiv_reports]
+
+
+async def _collect_feed(
+    fetcher: Fetcher, store: Store, feed: FeedSource, now: datetime, progress: Progress
+) -> SourceReport:
+    name = feed_name(feed)
+    report = SourceReport(name, FEED)
+    state = store.source_state(FEED, feed.url, name)
+    try:
+        response = await fetcher.get(feed.url, _conditional_headers(state))
+        if response.status == 304:
+            report.not_modified = True
+        else:
+            result = await asyncio.to_thread(
+                parse_feed, response.body, response.headers, response.url, name
+            )
+            _queue(store, result.candidates, now, report)
+            report.dropped, report.warning = result.dropped, result.warning
+            _remember_validators(state, response)
+    except FetchError as err:
+        report.error = err.reason
+    _save_state(store, state, report, now)
+    progress.advance(failed=report.error is not None)
+    return report
+
+
+async def _collect_queries(
+    api: ArxivAPI,
+    store: Store,
+    queries: Sequence[ArxivSource],
+    now: datetime,
+    progress: Progress,
+) -> list[SourceReport]:
+    reports = []
+    for query in queries:
+        name = arxiv_name(query)
+        report = SourceReport(name, ARXIV)
+        state = store.source_state(ARXIV, query.query, name)
+        try:
+            candidates = await asyncio.to_thread(collect_query, api, query)
+            _queue(store, candidates, now, report)
+        except FetchError as err:
+            report.error = err.reason
+        _save_state(store, state, report, now)
+        progress.advance(failed=report.error is not None)
+        reports.append(report)
+    return reports
+
+
+def _queue(
+    store: Store, candidates: Sequence[Candidate], now: datetime, report: SourceReport
+) -> None:
+    result = store.add(candidates, now)
+    report.new, report.known = result.new, result.known
+
+
+def _conditional_headers(state: SourceState) -> dict[str, str]:
+    headers = {"Accept": ACCEPT_FEED}
+    if state.etag:
+        headers["If-None-Match"] = state.etag
+    if state.last_modified:
+        headers["If-Modified-Since"] = state.last_modified
+    return headers
+
+
+def _remember_validators(state: SourceState, response: Response) -> None:
+    state.etag = response.headers.get("etag")
+    state.last_modified = response.headers.get("last-modified")
+
+
+def _save_state(store: Store, state: SourceState, report: SourceReport, now: datetime) -> None:
+    state.name = report.name
+    state.last_fetched = now
+    if report.error:
+        state.last_status, state.last_error = "failed", report.error
+        state.failures += 1
+    else:
+        state.last_status = "not modified" if report.not_modified else f"{report.new} new"
+        state.last_error, state.failures = None, 0
+    store.save_source_state(state)

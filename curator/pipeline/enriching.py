@@ -1,0 +1,192 @@
+"""`curator enrich`: pending and due links -> metadata -> the queue, one commit per link.
+
+Pages are fetched concurrently through the shared Fetcher; extraction (CPU-bound
+trafilatura) runs in worker processes when there are enough pages to pay for them, so it
+never stalls fetching. arXiv papers are looked up in batches of 100 ids in a worker thread.
+Every result is committed as it lands, so a killed run loses only the links in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from curator import urls
+from curator.arxiv_api import ArxivAPI
+from curator.config import Config, FetchConfig
+from curator.enrich import (
+    HTML_TYPES,
+    SNIFFED_TYPES,
+    document_metadata,
+    extract_page,
+    paper_metadata,
+    tweet_metadata,
+)
+from curator.errors import ContentError, FetchError, HTTPStatusError
+from curator.http import ACCEPT_HTML, Fetcher
+from curator.models import PAPER, Link, Metadata
+from curator.pipeline.progress import NoProgress, Progress
+from curator.store import Store
+
+ARXIV_BATCH = 100
+# Below this many pages, starting worker processes costs more than it saves.
+POOL_THRESHOLD = 24
+# Transient failures wait RETRY_BASE, then twice that, and so on, up to RETRY_MAX.
+RETRY_BASE = timedelta(minutes=10)
+RETRY_MAX = timedelta(days=2)
+NOT_ON_ARXIV = "not found on arXiv"
+# Bodies worth downloading: HTML, and what may be HTML served under a vague type. Other
+# types (PDF, images) are kept as documents without downloading them.
+READ_TYPES = (*HTML_TYPES, *SNIFFED_TYPES)
+
+
+@dataclass
+class EnrichReport:
+    enriched: int = 0
+    failed: int = 0  # permanent: kept with the reason, retried only with --retry-failed
+    retry_later: int = 0  # transient: retried by a later run after a backoff
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
+
+
+def enrich(
+    config: Config,
+    store: Store,
+    now: datetime,
+    *,
+    retry_failed: bool = False,
+    progress: Progress | None = None,
+    arxiv: ArxivAPI | None = None,
+) -> EnrichReport:
+    """Fetch metadata for every pending link and every failed link whose retry is due.
+
+    Pass the `arxiv` client a collect run already used, so its delay holds across both.
+    """
+    links = store.due_for_enrichment(now, retry_failed=retry_failed)
+    report = EnrichReport()
+    if not links:
+        return report
+    progress = progress or NoProgress()
+    progress.start("Enriching", len(links))
+    run = _Run(config, store, now, progress, report, arxiv or ArxivAPI(config.fetch))
+    try:
+        asyncio.run(run.all(links))
+    finally:
+        progress.finish()
+    return report
+
+
+@dataclass
+class _Run:
+    config: Config
+    store: Store
+    now: datetime
+    progress: Progress
+    report: EnrichReport
+    arxiv: ArxivAPI
+
+    async def all(self, links: Sequence[Link]) -> None:
+        papers = [link for link in links if link.kind == PAPER and link.arxiv_id]
+        pages = [link for link in links if not (link.kind == PAPER and link.arxiv_id)]
+        labels = self.config.sources
+        with _extractors(len(pages)) as pool:
+            async with Fetcher(self.config.fetch) as fetcher:
+                jobs = [self.page(fetcher, pool, link, labels) for link in pages]
+                await asyncio.gather(self.papers(papers), *jobs)
+
+    async def page(
+        self, fetcher: Fetcher, pool: Executor, link: Link, labels: Mapping[str, str]
+    ) -> None:
+        try:
+            meta = await _page_metadata(fetcher, pool, link.url, labels)
+        except FetchError as err:
+            self.failed(link, err)
+        else:
+            self.enriched(link, meta)
+
+    async def papers(self, papers: Sequence[Link]) -> None:
+        for start in range(0, len(papers), ARXIV_BATCH):
+            batch = papers[start : start + ARXIV_BATCH]
+            ids = [link.arxiv_id for link in batch if link.arxiv_id]
+            try:
+                found = await asyncio.to_thread(self.arxiv.lookup, ids)
+            except FetchError as err:
+                for link in batch:
+                    self.failed(link, err)
+                continue
+            for link in batch:
+                paper = found.get(link.arxiv_id or "")
+                if paper is None:
+                    self.failed(link, ContentError(link.url, NOT_ON_ARXIV))
+                else:
+                    self.enriched(link, paper_metadata(paper))
+
+    def enriched(self, link: Link, meta: Metadata) -> None:
+        assert link.id is not None
+        self.store.mark_enriched(link.id, meta, self.now)
+        self.report.enriched += 1
+        self.progress.advance()
+
+    def failed(self, link: Link, err: FetchError) -> None:
+        assert link.id is not None
+        attempts = link.attempts + 1
+        retry_at = retry_time(err, attempts, self.now, self.config.fetch)
+        reason = err.reason
+        if err.transient and retry_at is None:
+            reason = f"{reason} (gave up after {attempts} attempts)"
+        self.store.mark_failed(link.id, reason, self.now, retry_at)
+        if retry_at is None:
+            self.report.failed += 1
+        else:
+            self.report.retry_later += 1
+        self.report.failures.append((link.url, reason))
+        self.progress.advance(failed=True)
+
+
+async def _page_metadata(
+    fetcher: Fetcher, pool: Executor, url: str, labels: Mapping[str, str]
+) -> Metadata:
+    if urls.is_tweet(url):
+        return tweet_metadata(url)
+    response = await fetcher.get(url, {"Accept": ACCEPT_HTML}, body_types=READ_TYPES)
+    if response.content_type in (*READ_TYPES, ""):
+        loop = asyncio.get_running_loop()
+        meta = await loop.run_in_executor(
+            pool, extract_page, response.body, response.url, response.content_type, dict(labels)
+        )
+    else:
+        meta = document_metadata(response.url, response.content_type)
+    return replace(meta, final_url=response.url)
+
+
+def retry_time(
+    err: FetchError, attempts: int, now: datetime, config: FetchConfig
+) -> datetime | None:
+    """When to try again: None for permanent failures and after max_attempts; otherwise
+    exponential backoff, never sooner than the server's Retry-After."""
+    if not err.transient or attempts >= config.max_attempts:
+        return None
+    doublings: int = 2 ** (attempts - 1)
+    delay = min(RETRY_BASE * doublings, RETRY_MAX)
+    if isinstance(err, HTTPStatusError) and err.retry_after:
+        delay = max(delay, timedelta(seconds=min(err.retry_after, 7 * 86400)))
+    return now + delay
+
+
+@contextmanager
+def _extractors(pages: int) -> Iterator[Executor]:
+    """Worker processes for many pages (one per core, forked so they start warm);
+    a thread for a few, so extraction still never blocks the event loop."""
+    cores = os.cpu_count() or 1
+    if pages >= POOL_THRESHOLD and cores > 1:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=cores, mp_context=context) as pool:
+            yield pool
+    else:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            yield pool

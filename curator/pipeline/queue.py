@@ -1,0 +1,178 @@
+"""The queue as the author sees it: adding and importing links, listing, decisions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from curator import urls
+from curator.collectors.manual import BadLine, parse_bookmarks, parse_lines, sniff
+from curator.compose import section_for
+from curator.config import Config
+from curator.config_write import add_feeds
+from curator.errors import UsageError
+from curator.models import FEATURE, PICK, SKIP, Candidate, Link, Sighting
+from curator.opml import parse_opml
+from curator.store import LinkFilter, Store
+
+MANUAL_SOURCE = "manual"
+DECISIONS = {"pick": PICK, "skip": SKIP, "feature": FEATURE, "reset": None}
+
+
+@dataclass
+class AddReport:
+    new: int = 0
+    known: int = 0
+    bad: list[BadLine] = field(default_factory=list)
+    dropped: int = 0
+    new_ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    kind: str  # "opml" | "bookmarks" | "lines"
+    links: AddReport = field(default_factory=AddReport)
+    feeds_added: int = 0
+    feeds_known: int = 0
+
+
+@dataclass(frozen=True)
+class LinkView:
+    """A queue row with what `list` shows beside it."""
+
+    link: Link
+    sightings: list[Sighting]
+    section: str
+    issue_number: int | None
+
+
+def add_urls(store: Store, texts: Sequence[str], *, note: str | None, now: datetime) -> AddReport:
+    """Queue URLs given on the command line; one bad URL refuses the whole call."""
+    candidates = [Candidate(_as_url(text), MANUAL_SOURCE, note=note) for text in texts]
+    return _add(store, candidates, now)
+
+
+def add_text(store: Store, text: str, *, source: str, note: str | None, now: datetime) -> AddReport:
+    """Queue one URL a line; bad lines are reported and the good ones still added."""
+    candidates, bad = parse_lines(text, source, note)
+    report = _add(store, candidates, now)
+    report.bad = bad
+    return report
+
+
+def import_file(
+    store: Store, config_path: Path, data: bytes, *, name: str, now: datetime
+) -> ImportReport:
+    """OPML feeds go into curator.toml; bookmarks and URL lists go into the queue."""
+    kind = sniff(data)
+    report = ImportReport(kind)
+    if kind == "opml":
+        feeds = parse_opml(data)
+        added = add_feeds(config_path, feeds)
+        report.feeds_added, report.feeds_known = len(added), len(feeds) - len(added)
+    elif kind == "bookmarks":
+        candidates, dropped = parse_bookmarks(data, name)
+        report.links = _add(store, candidates, now)
+        report.links.dropped = dropped
+    else:
+        report.links = add_text(
+            store, data.decode("utf-8", "replace"), source=name, note=None, now=now
+        )
+    return report
+
+
+def _add(store: Store, candidates: Sequence[Candidate], now: datetime) -> AddReport:
+    result = store.add(candidates, now, repeat_sightings=True)
+    return AddReport(new=result.new, known=result.known, new_ids=result.new_ids)
+
+
+def _as_url(text: str) -> str:
+    paper = urls.arxiv_id(text) if text.strip().lower().startswith("arxiv:") else None
+    return urls.arxiv_abs_url(paper) if paper else urls.check(text)
+
+
+def list_links(
+    store: Store, config: Config, where: LinkFilter, *, section: str | None = None
+) -> list[LinkView]:
+    links = store.links(where)
+    ids = [link.id for link in links if link.id is not None]
+    sightings = store.sightings(ids)
+    issues = store.issue_numbers()
+    views = [
+        LinkView(
+            link=link,
+            sightings=sightings.get(link.id or 0, []),
+            section=section_for(link, config.draft),
+            issue_number=issues.get(link.issue_id) if link.issue_id else None,
+        )
+        for link in links
+    ]
+    if section is not None:
+        views = [v for v in views if v.section.casefold() == section.casefold()]
+    return views
+
+
+def as_json(view: LinkView) -> dict[str, Any]:
+    """The `list --json` object: DESIGN.md's keys first, then everything else."""
+    link = view.link
+    return {
+        "id": link.id,
+        "url": link.url,
+        "canonical_url": link.canonical_url,
+        "kind": link.kind,
+        "title": link.title,
+        "source": link.source,
+        "summary": link.summary,
+        "status": link.status,
+        "error": link.error,
+        "key": link.key,
+        "arxiv_id": link.arxiv_id,
+        "site_name": link.site_name,
+        "authors": link.authors,
+        "published": _iso(link.published),
+        "first_seen": _iso(link.first_seen),
+        "category": link.category,
+        "code_url": link.code_url,
+        "note": link.note,
+        "attempts": link.attempts,
+        "next_attempt_at": _iso(link.next_attempt_at),
+        "decision": link.decision,
+        "section": view.section,
+        "position": link.position,
+        "user_title": link.user_title,
+        "user_summary": link.user_summary,
+        "user_url": link.user_url,
+        "published_in": view.issue_number,
+        "sources": len({s.source for s in view.sightings}),
+        "sightings": [
+            {"source": s.source, "url": s.url, "seen_at": _iso(s.seen_at), "note": s.note}
+            for s in view.sightings
+        ],
+    }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def decide(store: Store, ids: Sequence[int], action: str) -> None:
+    """pick / skip / feature / reset the given links."""
+    _require(store, ids)
+    store.set_fields(ids, decision=DECISIONS[action])
+
+
+def edit(store: Store, link_id: int, changes: dict[str, Any]) -> None:
+    """Set the author's own title, summary, section, position or URL on one link."""
+    _require(store, [link_id])
+    if changes.get("user_url") is not None:
+        changes["user_url"] = urls.check(changes["user_url"])
+    store.set_fields([link_id], **changes)
+
+
+def _require(store: Store, ids: Sequence[int]) -> None:
+    missing = store.missing_ids(ids)
+    if missing:
+        raise UsageError(f"no link with id {', '.join(map(str, missing))} (see `curator list`)")

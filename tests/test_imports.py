@@ -1,0 +1,101 @@
+"""The direction of imports (STYLE.md section 2), checked on the source with ast."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).parent.parent / "curator"
+STAGES = (
+    "curator.collectors",
+    "curator.enrich",
+    "curator.compose",
+    "curator.labels",
+    "curator.summaries",
+    "curator.markdown",
+    "curator.arxiv_api",
+    "curator.opml",
+)
+UI = ("typer", "rich")
+# module prefix -> what it must never import
+FORBIDDEN: dict[str, tuple[str, ...]] = {
+    "curator.models": ("curator",),
+    "curator.errors": ("curator",),
+    "curator.urls": ("curator.store", "curator.http", "curator.pipeline", "curator.cli", *UI),
+    "curator.config": ("curator.store", "curator.http", "curator.pipeline", "curator.cli", *UI),
+    "curator.store": ("curator.http", "curator.pipeline", "curator.cli", *STAGES, *UI),
+    "curator.http": ("curator.store", "curator.pipeline", "curator.cli", *STAGES, *UI),
+    "curator.pipeline": ("curator.cli", *UI),
+    **{stage: ("curator.cli", "curator.pipeline", "curator.store", *UI) for stage in STAGES},
+}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports_of(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def within(name: str, prefix: str) -> bool:
+    return name == prefix or name.startswith(prefix + ".")
+
+
+@pytest.mark.parametrize("path", sorted(PACKAGE.rglob("*.py")), ids=lambda p: module_name(p))
+def test_module_imports_follow_the_layering(path: Path) -> None:
+    name = module_name(path)
+    rules = [bad for prefix, bad in FORBIDDEN.items() if within(name, prefix)]
+    imported = imports_of(path)
+    wrong = sorted(
+        target
+        for target in imported
+        for forbidden in rules
+        for prefix in forbidden
+        if within(target, prefix) and not within(target, name)
+    )
+    assert wrong == [], f"{name} must not import {wrong}"
+
+
+def test_only_the_cli_imports_typer_or_rich() -> None:
+    offenders = [
+        module_name(path)
+        for path in PACKAGE.rglob("*.py")
+        if not within(module_name(path), "curator.cli")
+        and any(within(t, ui) for t in imports_of(path) for ui in UI)
+    ]
+    assert offenders == []
+
+
+def test_draft_and_list_do_not_load_the_network_stack(tmp_path: Path) -> None:
+    script = (
+        "import sys\n"
+        "from curator.cli import app\n"
+        "for args in (['list'], ['draft']):\n"
+        "    try:\n"
+        "        app(['--db', sys.argv[1], *args], standalone_mode=False)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "heavy = {'httpx', 'feedparser', 'trafilatura', 'arxiv', 'requests'}\n"
+        "print(sorted(heavy & set(sys.modules)))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "q.db")],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=True,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]"
