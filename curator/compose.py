@@ -292,10 +292,11 @@ def render_draft(draft: Draft, config: DraftConfig) -> str:
     except (OSError, UnicodeDecodeError) as err:
         raise TemplateError(f"{path}: cannot read the template: {err}") from None
     try:
-        return template.render(_context(draft, config))
+        text = template.render(_context(draft, config))
     # A template can also fail in plain Python: {{ title + 1 }}, {{ number / 0 }}.
     except (jinja2.TemplateError, TypeError, ArithmeticError) as err:
         raise TemplateError(f"{path}{_line(err, template)}: {_message(err)}") from None
+    return text.rstrip("\n") + "\n"  # one final newline, whichever blocks were empty
 
 
 def default_template() -> Path:

@@ -7,7 +7,7 @@ import threading
 import time
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -15,13 +15,9 @@ from curator.arxiv_api import ArxivAPI
 from curator.collectors.arxiv import collect_query
 from curator.config import ArxivSource, FetchConfig
 from curator.errors import ContentError, FetchTimeout, HTTPStatusError, NetworkError
-from tests.conftest import DATA
+from tests.fakes import API_PATH as API
+from tests.fakes import ARXIV, FakeArxiv, query_of, send
 from tests.server import LoopbackServer, Seen
-
-ARXIV = DATA / "arxiv"
-API = "/api/query"
-ENTRY = (ARXIV / "lookup_entry.xml").read_text()
-HEAD = (ARXIV / "lookup_head.xml").read_text()
 
 
 def make_api(server: LoopbackServer, *, delay: float = 0.0, timeout: float = 5.0) -> ArxivAPI:
@@ -31,40 +27,6 @@ def make_api(server: LoopbackServer, *, delay: float = 0.0, timeout: float = 5.0
 
 def api_requests(server: LoopbackServer) -> list[Seen]:
     return [seen for seen in server.requests if urlsplit(seen.path).path == API]
-
-
-def query_of(path: str) -> dict[str, str]:
-    return {name: values[0] for name, values in parse_qs(urlsplit(path).query).items()}
-
-
-def send(handler: BaseHTTPRequestHandler, status: int, body: bytes) -> None:
-    handler.send_response(status)
-    handler.send_header("Content-Type", "application/atom+xml; charset=utf-8")
-    handler.send_header("Content-Length", str(len(body)))
-    handler.end_headers()
-    handler.wfile.write(body)
-
-
-class FakeArxiv:
-    """Answers id_list queries for the ids it knows, the way export.arxiv.org does."""
-
-    def __init__(self, known: set[str]) -> None:
-        self.known = known
-        self.id_lists: list[list[str]] = []
-
-    def __call__(self, handler: BaseHTTPRequestHandler) -> None:
-        query = query_of(handler.path)
-        ids = query["id_list"].split(",")
-        self.id_lists.append(ids)
-        if any(not paper_id[:1].isdigit() and "/" not in paper_id for paper_id in ids):
-            send(handler, 400, (ARXIV / "error.xml").read_bytes())  # one bad id fails all
-            return
-        start, size = int(query["start"]), int(query["max_results"])
-        found = [paper_id for paper_id in ids if paper_id in self.known]
-        page = found[start : start + size]
-        head = HEAD.format(id_list=",".join(ids), start=start, max_results=size, total=len(found))
-        entries = "".join(ENTRY.format(id=paper_id) for paper_id in page)
-        send(handler, 200, (head + entries + "</feed>\n").encode())
 
 
 def test_search_returns_papers_newest_first_with_every_field(server: LoopbackServer) -> None:
@@ -153,7 +115,7 @@ def test_a_503_is_retried_and_the_next_answer_used(server: LoopbackServer) -> No
     def flaky(handler: BaseHTTPRequestHandler) -> None:
         status = answers.pop(0)
         body = (ARXIV / "query.xml").read_bytes() if status == 200 else b"busy"
-        send(handler, status, body)
+        send(handler, status, body, "application/atom+xml")
 
     server.add_writer(API, flaky)
 
@@ -231,7 +193,7 @@ def test_the_delay_holds_between_two_calls(server: LoopbackServer) -> None:
     def timed(handler: BaseHTTPRequestHandler) -> None:
         with lock:
             starts.append(time.monotonic())
-        send(handler, 200, (ARXIV / "empty.xml").read_bytes())
+        send(handler, 200, (ARXIV / "empty.xml").read_bytes(), "application/atom+xml")
         with lock:
             ends.append(time.monotonic())
 
