@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, event, func, inspect
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, SQLModel, col, create_engine, delete, or_, select, update
 
@@ -464,8 +464,11 @@ def _engine(path: Path) -> Engine:
 
 def _insert_ignore(engine: Engine, table: type[SQLModel], values: dict[str, Any]) -> Any:
     """INSERT ... ON CONFLICT DO NOTHING, in the engine's dialect."""
-    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table).values(values).on_conflict_do_nothing()
+    if engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects import postgresql  # 60 ms to import; only for that server
+
+        return postgresql.insert(table).values(values).on_conflict_do_nothing()
+    return sqlite.insert(table).values(values).on_conflict_do_nothing()
 
 
 def _setup_schema(engine: Engine) -> None:

@@ -9,8 +9,6 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
-from courlan import normalize_url
-
 from curator.errors import InvalidURLError
 
 MAX_URL_LENGTH = 4096
@@ -99,13 +97,20 @@ def arxiv_abs_url(paper_id: str) -> str:
     return f"https://arxiv.org/abs/{paper_id}"
 
 
+def _normalize(url: str, *, trailing_slash: bool) -> str:
+    # courlan costs 0.1 s to import: only commands that take in new URLs need it.
+    from courlan import normalize_url
+
+    return str(normalize_url(url, trailing_slash=trailing_slash))
+
+
 def clean(url: str) -> str:
     """The URL as shown to readers: tracking parameters removed, scheme and path kept."""
     url = check(url)
     paper = arxiv_id(url)
     if paper:
         return arxiv_abs_url(paper)
-    parts = urlsplit(normalize_url(url, trailing_slash=True))
+    parts = urlsplit(_normalize(url, trailing_slash=True))
     query, fragment = parts.query, parts.fragment
     if _is_twitter(parts.hostname):
         query, fragment = "", ""
@@ -124,7 +129,7 @@ def canonical(url: str) -> str:
     paper = arxiv_id(url)
     if paper:
         return arxiv_abs_url(paper)
-    parts = urlsplit(normalize_url(url, trailing_slash=False))
+    parts = urlsplit(_normalize(url, trailing_slash=False))
     netloc = parts.netloc
     query = parts.query
     if _is_twitter(parts.hostname):

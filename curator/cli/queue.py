@@ -15,7 +15,7 @@ from curator.cli import render
 from curator.cli.app import app, now, state, stderr
 from curator.errors import UsageError
 from curator.pipeline.drafting import week_window
-from curator.pipeline.queue import add_text, add_urls, decide, import_file, list_links
+from curator.pipeline.queue import add_text, add_urls, decide, list_links
 from curator.pipeline.queue import as_json as view_json
 from curator.pipeline.queue import edit as edit_link
 from curator.store import STATUSES, LinkFilter
@@ -70,6 +70,9 @@ def import_(
 
     Example: curator import feeds.opml
     """
+    # Imported here: lxml and tomlkit cost start-up time other commands should not pay.
+    from curator.pipeline.importing import import_file
+
     obj = state(ctx)
     data = _read_bytes(file)
     with obj.store() as store:

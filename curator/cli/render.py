@@ -7,53 +7,22 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.table import Table
 
 from curator.cli.app import stderr
 from curator.pipeline.queue import AddReport, LinkView
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from curator.pipeline.enriching import EnrichReport
 
 MAX_LISTED_FAILURES = 20
 
 
-class RichProgress:
-    """The pipeline's Progress, drawn on stderr; silent when stderr is not a terminal."""
+def make_table(title: str | None = None) -> Table:
+    from rich.table import Table  # rich.table and rich.progress load only when drawn
 
-    def __init__(self, console: Console = stderr) -> None:
-        self._bar = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[failed]} failed"),
-            TimeElapsedColumn(),
-            console=console,
-            disable=not console.is_terminal,
-        )
-        self._task: TaskID | None = None
-        self._failed = 0
-
-    def start(self, label: str, total: int) -> None:
-        self._failed = 0
-        self._task = self._bar.add_task(label, total=total, failed=0)
-        self._bar.start()
-
-    def advance(self, *, failed: bool = False) -> None:
-        assert self._task is not None
-        self._failed += failed
-        self._bar.update(self._task, advance=1, failed=self._failed)
-
-    def finish(self) -> None:
-        self._bar.stop()
+    return Table(title=title, title_justify="left")
 
 
 def added(report: AddReport) -> None:
@@ -84,7 +53,7 @@ def failures(pairs: Sequence[tuple[str, str]]) -> None:
 
 
 def links_table(views: Sequence[LinkView], console: Console) -> None:
-    table = Table(show_lines=False, pad_edge=False, expand=False)
+    table = make_table()
     for name in ("id", "status", "kind", "title", "source", "first seen"):
         table.add_column(name, no_wrap=name != "title", overflow="fold")
     for view in views:

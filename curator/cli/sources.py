@@ -8,13 +8,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from curator.cli import render
 from curator.cli.app import app, now, state, stderr
 from curator.config import Config, arxiv_name, feed_name
 from curator.models import SourceState
-from curator.opml import to_opml
 
 if TYPE_CHECKING:
     from curator.pipeline.collecting import SourceReport
@@ -35,6 +33,7 @@ def collect(
     Example: curator collect   (from cron: 0 7 * * * cd ~/newsletter && curator collect)
     """
     # Imported here: the network stack costs start-up time that `draft` should not pay.
+    from curator.cli.progress import RichProgress
     from curator.pipeline.collecting import collect as collect_sources
 
     obj = state(ctx)
@@ -42,9 +41,9 @@ def collect(
     with obj.store() as store:
         report = collect_sources(
             config, store, now(), only=source, then_enrich=not no_enrich,
-            progress=render.RichProgress(),
+            progress=RichProgress(),
         )  # fmt: skip
-    table = Table(title="Collected", title_justify="left")
+    table = render.make_table("Collected")
     for name in ("source", "new", "known", "status"):
         table.add_column(name, justify="right" if name in ("new", "known") else "left")
     for item in report.sources:
@@ -79,13 +78,14 @@ def enrich(
     Example: curator enrich --retry-failed
     """
     # Imported here: the network stack costs start-up time that `draft` should not pay.
+    from curator.cli.progress import RichProgress
     from curator.pipeline.enriching import enrich as enrich_links
 
     obj = state(ctx)
     config = obj.config()
     with obj.store() as store:
         report = enrich_links(
-            config, store, now(), retry_failed=retry_failed, progress=render.RichProgress()
+            config, store, now(), retry_failed=retry_failed, progress=RichProgress()
         )
     render.enriched(report)
 
@@ -103,6 +103,8 @@ def sources(
     obj = state(ctx)
     config = obj.config(required=True)
     if opml:
+        from curator.opml import to_opml  # lxml: only for this option
+
         sys.stdout.write(to_opml(config.feed))
         return
     with obj.store() as store:
@@ -111,7 +113,7 @@ def sources(
     if as_json:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return
-    table = Table()
+    table = render.make_table()
     for name in ("name", "kind", "last fetched", "last status", "failures", "last error"):
         table.add_column(name, overflow="fold")
     for row in rows:

@@ -5,17 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from curator import urls
-from curator.collectors.manual import BadLine, parse_bookmarks, parse_lines, sniff
+from curator.collectors.manual import BadLine, parse_lines
 from curator.compose import section_for
 from curator.config import Config
-from curator.config_write import add_feeds
 from curator.errors import UsageError
 from curator.models import FEATURE, PICK, SKIP, Candidate, Link, Sighting
-from curator.opml import parse_opml
 from curator.store import LinkFilter, Store
 
 MANUAL_SOURCE = "manual"
@@ -31,14 +28,6 @@ class AddReport:
     new_ids: list[int] = field(default_factory=list)
 
 
-@dataclass
-class ImportReport:
-    kind: str  # "opml" | "bookmarks" | "lines"
-    links: AddReport = field(default_factory=AddReport)
-    feeds_added: int = 0
-    feeds_known: int = 0
-
-
 @dataclass(frozen=True)
 class LinkView:
     """A queue row with what `list` shows beside it."""
@@ -52,39 +41,18 @@ class LinkView:
 def add_urls(store: Store, texts: Sequence[str], *, note: str | None, now: datetime) -> AddReport:
     """Queue URLs given on the command line; one bad URL refuses the whole call."""
     candidates = [Candidate(_as_url(text), MANUAL_SOURCE, note=note) for text in texts]
-    return _add(store, candidates, now)
+    return add_candidates(store, candidates, now)
 
 
 def add_text(store: Store, text: str, *, source: str, note: str | None, now: datetime) -> AddReport:
     """Queue one URL a line; bad lines are reported and the good ones still added."""
     candidates, bad = parse_lines(text, source, note)
-    report = _add(store, candidates, now)
+    report = add_candidates(store, candidates, now)
     report.bad = bad
     return report
 
 
-def import_file(
-    store: Store, config_path: Path, data: bytes, *, name: str, now: datetime
-) -> ImportReport:
-    """OPML feeds go into curator.toml; bookmarks and URL lists go into the queue."""
-    kind = sniff(data)
-    report = ImportReport(kind)
-    if kind == "opml":
-        feeds = parse_opml(data)
-        added = add_feeds(config_path, feeds)
-        report.feeds_added, report.feeds_known = len(added), len(feeds) - len(added)
-    elif kind == "bookmarks":
-        candidates, dropped = parse_bookmarks(data, name)
-        report.links = _add(store, candidates, now)
-        report.links.dropped = dropped
-    else:
-        report.links = add_text(
-            store, data.decode("utf-8", "replace"), source=name, note=None, now=now
-        )
-    return report
-
-
-def _add(store: Store, candidates: Sequence[Candidate], now: datetime) -> AddReport:
+def add_candidates(store: Store, candidates: Sequence[Candidate], now: datetime) -> AddReport:
     result = store.add(candidates, now, repeat_sightings=True)
     return AddReport(new=result.new, known=result.known, new_ids=result.new_ids)
 
