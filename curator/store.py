@@ -14,13 +14,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event, func, inspect
+from sqlalchemy import Connection, Engine, bindparam, event, func, inspect
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session, SQLModel, col, create_engine, delete, or_, select, update
+from sqlmodel import Session, SQLModel, col, create_engine, or_, select, update
 
 from curator import urls
 from curator.errors import StoreError
@@ -172,45 +173,51 @@ class Store:
         """Store what enrichment found; returns the id of the surviving link.
 
         When the final URL after redirects is a link already queued, the two merge into the
-        older one: sightings move over, and the author's choices on either are kept.
+        older one: sightings move over, and the author's choices on either are kept. This
+        runs once per link in the hot loop: without a redirect (`final_url` None) it is one
+        UPDATE.
         """
+        moved = _Location.of(meta.final_url)
+        values = _metadata_values(meta, now)
         with self._write() as session:
-            link = session.get(Link, link_id)
-            if link is None:  # merged or deleted by a concurrent run
-                return link_id
-            target = link
-            if meta.final_url and link.kind == LINK:
-                target = self._follow_redirect(session, link, meta.final_url)
-            _apply_metadata(target, meta, now)
-            session.add(target)
-            assert target.id is not None
-            return target.id
+            target = link_id
+            if moved is not None:
+                target = self._move(session, link_id, moved, values)
+            session.connection().execute(_update_link(frozenset(values)), {**values, "_id": target})
+            return target
 
-    def _follow_redirect(self, session: Session, link: Link, final_url: str) -> Link:
-        key = urls.key(final_url)
-        if key == link.key:
-            link.url = urls.clean(final_url)
-            return link
-        other = session.exec(select(Link).where(Link.key == key)).first()
+    def _move(
+        self, session: Session, link_id: int, moved: _Location, values: dict[str, Any]
+    ) -> int:
+        """A link redirected elsewhere: take the new location, or merge into its owner."""
+        row = session.exec(select(Link.key, Link.kind).where(col(Link.id) == link_id)).first()
+        if row is None or row[1] != LINK:  # gone (merged by a concurrent run), or a paper
+            return link_id
+        if moved.key == row[0]:
+            values["url"] = moved.url
+            return link_id
+        other = session.exec(select(Link.id).where(Link.key == moved.key)).first()
         if other is None:
-            link.key, link.url = key, urls.clean(final_url)
-            link.canonical_url = urls.canonical(final_url)
-            if urls.arxiv_id(final_url):
-                link.kind, link.arxiv_id = PAPER, urls.arxiv_id(final_url)
-            return link
-        assert other.id is not None and link.id is not None
+            values.update(moved.columns())
+            return link_id
+        return self._merge(session, link_id, other)
+
+    def _merge(self, session: Session, link_id: int, into: int) -> int:
+        """Fold link `link_id` into link `into`: sightings, issue items, author's choices."""
+        link, other = session.get(Link, link_id), session.get(Link, into)
+        assert link is not None and other is not None
+        session.exec(update(Sighting).where(col(Sighting.link_id) == link_id).values(link_id=into))
         session.exec(
-            update(Sighting).where(col(Sighting.link_id) == link.id).values(link_id=other.id)
+            update(IssueItem).where(col(IssueItem.link_id) == link_id).values(link_id=into)
         )
         for name in AUTHOR_FIELDS:
             if getattr(other, name) is None and getattr(link, name) is not None:
                 setattr(other, name, getattr(link, name))
         other.first_seen = min(other.first_seen, link.first_seen)
-        session.exec(
-            update(IssueItem).where(col(IssueItem.link_id) == link.id).values(link_id=other.id)
-        )
-        session.exec(delete(Link).where(col(Link.id) == link.id))
-        return other
+        session.add(other)
+        session.delete(link)
+        session.flush()
+        return into
 
     def mark_failed(
         self, link_id: int, error: str, now: datetime, retry_at: datetime | None
@@ -411,17 +418,54 @@ def _paper_values(candidate: Candidate) -> dict[str, Any]:
     }
 
 
-def _apply_metadata(link: Link, meta: Metadata, now: datetime) -> None:
-    for name in ("title", "summary", "source", "site_name", "published", "category"):
-        value = getattr(meta, name)
-        if value is not None:
-            setattr(link, name, value)
+@dataclass(frozen=True)
+class _Location:
+    """Where a link's final URL says it lives: computed before the write transaction."""
+
+    key: str
+    url: str
+    canonical_url: str
+    arxiv_id: str | None
+
+    @classmethod
+    def of(cls, final_url: str | None) -> _Location | None:
+        if not final_url:
+            return None
+        paper = urls.arxiv_id(final_url)
+        return cls(urls.key(final_url), urls.clean(final_url), urls.canonical(final_url), paper)
+
+    def columns(self) -> dict[str, Any]:
+        values: dict[str, Any] = {
+            "key": self.key,
+            "url": self.url,
+            "canonical_url": self.canonical_url,
+        }
+        if self.arxiv_id:
+            values.update(kind=PAPER, arxiv_id=self.arxiv_id)
+        return values
+
+
+@cache
+def _update_link(columns: frozenset[str]) -> Any:
+    """UPDATE link SET <columns> WHERE id = :_id, built once per set of columns: building
+    and coercing a fresh statement per link cost more than running it (tests/bench)."""
+    table = Link.__table__.c  # type: ignore[attr-defined]
+    values = {name: bindparam(name, type_=table[name].type) for name in sorted(columns)}
+    return update(Link).where(col(Link.id) == bindparam("_id")).values(values)
+
+
+def _metadata_values(meta: Metadata, now: datetime) -> dict[str, Any]:
+    """Columns to set from Metadata: what it found, never the author's fields."""
+    values: dict[str, Any] = {
+        name: getattr(meta, name)
+        for name in ("title", "summary", "source", "site_name", "published", "category",
+                     "code_url")
+        if getattr(meta, name) is not None
+    }  # fmt: skip
     if meta.authors:
-        link.authors = list(meta.authors)
-    link.code_url = meta.code_url or link.code_url
-    link.note = meta.note
-    link.status, link.error, link.next_attempt_at = DONE, None, None
-    link.enriched_at = now
+        values["authors"] = list(meta.authors)
+    values.update(note=meta.note, status=DONE, error=None, next_attempt_at=None, enriched_at=now)
+    return values
 
 
 def _status_clause(status: str) -> Any:

@@ -41,6 +41,10 @@ POOL_THRESHOLD = 24
 RETRY_BASE = timedelta(minutes=10)
 RETRY_MAX = timedelta(days=2)
 NOT_ON_ARXIV = "not found on arXiv"
+WARM_UP_PAGE = (
+    b"<html><head><title>Warm-up</title><meta name=description content='Warm-up.'></head>"
+    b"<body><article><p>A paragraph to extract.</p></article></body></html>"
+)
 # Bodies worth downloading: HTML, and what may be HTML served under a vague type. Other
 # types (PDF, images) are kept as documents without downloading them.
 READ_TYPES = (*HTML_TYPES, *SNIFFED_TYPES)
@@ -161,7 +165,8 @@ async def _page_metadata(
         )
     else:
         meta = document_metadata(response.url, response.content_type)
-    return replace(meta, final_url=response.url)
+    # final_url only when redirected: the store then checks for a link to merge with.
+    return replace(meta, final_url=response.url if response.url != url else None)
 
 
 def retry_time(
@@ -180,12 +185,19 @@ def retry_time(
 
 @contextmanager
 def _extractors(pages: int) -> Iterator[Executor]:
-    """Worker processes for many pages (one per core, forked so they start warm);
-    a thread for a few, so extraction still never blocks the event loop."""
+    """Worker processes for many pages (one per core), or a thread for a few, so that
+    extraction never blocks the event loop.
+
+    Workers are forked (they inherit the imported trafilatura) and started at once, each
+    warmed on a small page while the first requests are still in flight: otherwise the
+    first results wait half a second for processes to start and caches to fill.
+    """
     cores = os.cpu_count() or 1
     if pages >= POOL_THRESHOLD and cores > 1:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=cores, mp_context=context) as pool:
+            for _ in range(cores):
+                pool.submit(extract_page, WARM_UP_PAGE, "http://localhost/", "text/html", {})
             yield pool
     else:
         with ThreadPoolExecutor(max_workers=1) as pool:
