@@ -104,19 +104,40 @@ class Fetcher:
         `body_types`, a response of another declared media type comes back with an empty
         body, unread (a 40 MB PDF needs no download to be listed).
         """
-        deadline: float | None = None
         current = _checked(url, url)
+        # Host slot first, then a global one (LIBRARIES.md section 6): a request queued for
+        # a busy host must not hold one of the global slots while it waits.
+        slot = _HostSlot(self._hosts)
+        await slot.move_to(urls.host(current))
+        try:
+            async with self._global:
+                return await self._follow(url, current, headers, body_types, slot)
+        finally:
+            slot.release()
+
+    async def _follow(
+        self,
+        url: str,
+        current: str,
+        headers: Mapping[str, str] | None,
+        body_types: tuple[str, ...] | None,
+        slot: _HostSlot,
+    ) -> Response:
+        """Hops of one request. Only time on the network counts against the deadline, not
+        time spent waiting for another host's slot after a redirect."""
+        loop = asyncio.get_running_loop()
+        budget = self.config.timeout
         for _ in range(MAX_REDIRECTS + 1):
-            async with self._hosts[urls.host(current)], self._global:
-                loop = asyncio.get_running_loop()
-                deadline = deadline or loop.time() + self.config.timeout
-                response = await self._attempt(url, current, headers, body_types, deadline)
+            started = loop.time()
+            response = await self._attempt(url, current, headers, body_types, started + budget)
+            budget -= loop.time() - started
             if response.status not in REDIRECT_STATUSES:
                 return _checked_status(url, response)
             location = response.headers.get("location")
             if not location:
                 raise HTTPStatusError(url, response.status)
             current = _checked(url, urljoin(current, location.strip()))
+            await slot.move_to(urls.host(current))
         raise FetchError(url, f"more than {MAX_REDIRECTS} redirects")
 
     async def _attempt(
@@ -173,6 +194,29 @@ class Fetcher:
             if len(body) > cap:
                 raise TooLargeError(url, cap)
             return Response(str(response.url), response.status_code, head, body)
+
+
+class _HostSlot:
+    """The one per-host slot a request holds. Moving to another host releases the old slot
+    before waiting for the new one, so two requests redirecting to each other's hosts
+    cannot deadlock."""
+
+    def __init__(self, hosts: Mapping[str, asyncio.Semaphore]) -> None:
+        self._hosts = hosts
+        self._held: asyncio.Semaphore | None = None
+
+    async def move_to(self, host: str) -> None:
+        wanted = self._hosts[host]
+        if wanted is self._held:
+            return
+        self.release()
+        await wanted.acquire()
+        self._held = wanted
+
+    def release(self) -> None:
+        if self._held is not None:
+            self._held.release()
+            self._held = None
 
 
 class _Decoder:

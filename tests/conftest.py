@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -21,6 +24,24 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+_connect = socket.socket.connect
+
+
+def _loopback_only(sock: socket.socket, address: Any) -> None:
+    """No test may reach past 127.0.0.0/8: the suite runs offline, and must not pass by
+    accident because some address happened to answer."""
+    if sock.family in (socket.AF_INET, socket.AF_INET6):
+        host = address[0]
+        if not ipaddress.ip_address(host).is_loopback:
+            raise AssertionError(f"a test tried to connect to {host}, outside loopback")
+    _connect(sock, address)
+
+
+@pytest.fixture(autouse=True)
+def offline(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(socket.socket, "connect", _loopback_only)
 
 
 @pytest.fixture

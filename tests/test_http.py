@@ -207,3 +207,9 @@ def test_concurrency_is_limited_overall_and_per_host() -> None:
     finally:
         for srv in servers:
             srv.stop()
+
+
+def test_the_suite_cannot_reach_past_loopback() -> None:
+    with pytest.raises(BaseExceptionGroup) as caught:  # anyio groups the connect error
+        fetch("http://192.0.2.1/", FetchConfig(timeout=1))
+    assert caught.group_contains(AssertionError, match="outside loopback")
