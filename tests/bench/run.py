@@ -1,0 +1,381 @@
+"""`make bench`: curator's speed beside the baseline a user would otherwise have.
+
+Runs the real `curator` command as a whole process against loopback servers (127.0.0.2-9,
+100 ms latency per response) and prints one Markdown table: every figure with its baseline
+from the same run and the ratio between them. Exit status 1 when a target is missed.
+
+    python -m tests.bench.run            # the full sizes (under 5 minutes)
+    python -m tests.bench.run --small    # tiny sizes, to check the harness still works
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import platform
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from tests.bench.content import arxiv_answer, feed, page, page_size
+from tests.bench.servers import Hosts
+
+HERE = Path(__file__).parent
+CURATOR = str(Path(sys.executable).with_name("curator"))
+ADDRESSES = [f"127.0.0.{i}" for i in range(2, 10)]
+LATENCY = 0.1
+CONCURRENCY, PER_HOST = 16, 4
+ARXIV_RULE = 3.0  # arXiv's terms: one request every three seconds
+
+
+@dataclass(frozen=True)
+class Sizes:
+    pages: int
+    naive_pages: int
+    papers: int
+    arxiv_delay: float
+    feeds: int
+    entries: int
+    draft_links: tuple[int, int]
+    repeats: int  # whole-process timings that are short take the best of this many runs
+
+
+FULL = Sizes(500, 100, 100, 1.0, 50, 50, (1_000, 100_000), 3)
+SMALL = Sizes(24, 8, 10, 0.2, 4, 5, (100, 1_000), 1)
+
+
+@dataclass(frozen=True)
+class Row:
+    figure: str
+    value: str
+    baseline: str = ""
+    ratio: str = ""
+    target: str = ""
+    ok: bool | None = None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--small", action="store_true", help="tiny sizes, for the smoke test")
+    args = parser.parse_args(argv)
+    sizes = SMALL if args.small else FULL
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="curator-bench-") as tmp:
+        work = Path(tmp)
+        for section in (bench_enrich, bench_arxiv, bench_feeds, bench_draft):
+            rows += section(work, sizes)
+    print(table(rows, sizes))
+    missed = [row.figure for row in rows if row.ok is False]
+    if missed:
+        print(f"\nmissed targets: {', '.join(missed)}", file=sys.stderr)
+    return 1 if missed and not args.small else 0
+
+
+# -- enrichment -------------------------------------------------------------------------
+
+
+def bench_enrich(work: Path, sizes: Sizes) -> list[Row]:
+    n = sizes.pages
+    pages = {f"/p/{i}": page(i, page_size(i)) for i in range(n)}
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    hosts = Hosts(ADDRESSES, lambda path, _: (200, html, pages[path]) if path in pages else None,
+                  LATENCY)  # fmt: skip
+    try:
+        urls = [f"{hosts.bases[i % len(hosts.bases)]}/p/{i}" for i in range(n)]
+        random.Random(1).shuffle(urls)
+        env = workspace(work / "enrich", f"concurrency = {CONCURRENCY}\nper_host = {PER_HOST}\n")
+        (work / "enrich" / "urls.txt").write_text("\n".join(urls) + "\n")
+        curator(env, "add", "--file", str(work / "enrich" / "urls.txt"))
+        startup = best_of(sizes.repeats, lambda: timed(workspace(work / "empty"), "enrich")[0])
+        hosts.counters.reset()
+        wall, peak = timed(env, "enrich")
+        counters = hosts.counters
+        fetched_twice = sum(1 for hits in counters.hits.values() if hits > 1)
+        enriched = sum(counters.hits[p] > 0 for p in pages)
+        naive_urls = work / "naive.txt"
+        naive_urls.write_text("\n".join(urls[: sizes.naive_pages]) + "\n")
+        naive = run_seconds([sys.executable, str(HERE / "naive_enrich.py"), str(naive_urls)])
+        naive_scaled = naive * n / sizes.naive_pages
+    finally:
+        hosts.stop()
+    floor = n * LATENCY / CONCURRENCY
+    host_max = max(counters.host_max.values())
+    return [
+        Row(f"enrich {n} pages (whole process)", f"{wall:.2f} s", f"floor {floor:.2f} s",
+            f"{wall / floor:.2f}x", "<= 1.5x floor", wall / floor <= 1.5),
+        Row(f"enrich {n} pages vs a naive script", f"{wall:.2f} s",
+            f"{naive_scaled:.1f} s (requests + trafilatura, {sizes.naive_pages} pages x"
+            f"{n / sizes.naive_pages:g})", f"{wall / naive_scaled:.3f}x"),
+        Row("process start-up (enrich, empty queue)", f"{startup:.2f} s", "", "",
+            "reported", None),
+        Row("enrich without start-up", f"{wall - startup:.2f} s", f"floor {floor:.2f} s",
+            f"{(wall - startup) / floor:.2f}x"),
+        Row("peak RSS, process tree", f"{peak / 1e6:.0f} MB", "", "", "< 300 MB",
+            peak < 300e6),
+        Row("max in flight, overall / per host", f"{counters.max_in_flight} / {host_max}",
+            f"limits {CONCURRENCY} / {PER_HOST}", "", "<= limits",
+            counters.max_in_flight <= CONCURRENCY and host_max <= PER_HOST),
+        Row("pages fetched / fetched twice", f"{enriched} / {fetched_twice}", f"{n} / 0", "",
+            "all once", enriched == n and fetched_twice == 0),
+    ]  # fmt: skip
+
+
+# -- arXiv ------------------------------------------------------------------------------
+
+
+def bench_arxiv(work: Path, sizes: Sizes) -> list[Row]:
+    n = sizes.papers
+    queued = [f"2402.{i:05d}" for i in range(1, n + 1)]
+    searches = {"cat:cs.LG": [f"2401.{i:05d}" for i in range(1, 6)],
+                "cat:cs.CL": [f"2401.{i:05d}" for i in range(6, 11)]}  # fmt: skip
+
+    def api(path: str, _: dict[str, str]) -> tuple[int, dict[str, str], bytes] | None:
+        query = {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
+        ids = searches.get(query.get("search_query", ""), [])
+        if query.get("id_list"):
+            ids = [i for i in query["id_list"].split(",") if i in queued]
+        start, size = int(query.get("start", 0)), int(query.get("max_results", 100))
+        body = arxiv_answer(ids[start : start + size], start, len(ids))
+        return 200, {"Content-Type": "application/atom+xml"}, body
+
+    hosts = Hosts(ADDRESSES[:1], api, LATENCY)
+    try:
+        api_url = f"{hosts.bases[0]}/api/query"
+        sources = "".join(
+            f'\n[[arxiv]]\nname = "{q}"\nquery = "{q}"\nmax_results = 5\n' for q in searches
+        )
+        env = workspace(work / "arxiv", f'arxiv_api_url = "{api_url}"\n'
+                        f"arxiv_delay = {sizes.arxiv_delay}\n", sources)  # fmt: skip
+        (work / "arxiv" / "ids.txt").write_text(
+            "".join(f"https://arxiv.org/abs/{i}\n" for i in queued)
+        )
+        curator(env, "add", "--file", str(work / "arxiv" / "ids.txt"))
+        timed(env, "collect")
+        spans = sorted(hosts.counters.spans, key=lambda span: span[1])
+    finally:
+        hosts.stop()
+    lookups = [span for span in spans if "id_list=2402" in span[0]]
+    lookup_seconds = sum(end - start for _, start, end in lookups)
+    gaps = [b[1] - a[2] for a, b in zip(spans, spans[1:], strict=False)]
+    smallest = min(gaps) if gaps else math.inf
+    wanted = math.ceil(n / 100)
+    naive = n * ARXIV_RULE
+    return [
+        Row(f"arXiv API calls for {n} queued papers", str(len(lookups)),
+            f"{n} (one per paper)", f"{len(lookups) / n:.2f}x", str(wanted),
+            len(lookups) == wanted),
+        Row(f"arXiv time for {n} papers", f"{lookup_seconds:.2f} s",
+            f"{naive:.0f} s ({n} calls x {ARXIV_RULE:g} s, computed)",
+            f"{lookup_seconds / naive:.4f}x"),
+        Row(f"smallest gap between {len(spans)} API calls", f"{smallest:.2f} s",
+            f"arxiv_delay {sizes.arxiv_delay:g} s", f"{smallest / sizes.arxiv_delay:.2f}x",
+            ">= arxiv_delay", smallest >= sizes.arxiv_delay * 0.99),
+    ]  # fmt: skip
+
+
+# -- feeds ------------------------------------------------------------------------------
+
+
+def bench_feeds(work: Path, sizes: Sizes) -> list[Row]:
+    bodies = {
+        f"/feeds/{f}.xml": feed(
+            f"Feed {f}", [f"https://news{f}.example.com/story/{e}" for e in range(sizes.entries)]
+        )
+        for f in range(sizes.feeds)
+    }
+
+    def serve(path: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes] | None:
+        if path not in bodies:
+            return None
+        etag = f'"{abs(hash(path))}"'
+        if headers.get("If-None-Match") == etag:
+            return 304, {"ETag": etag}, b""
+        return 200, {"Content-Type": "application/rss+xml", "ETag": etag}, bodies[path]
+
+    hosts = Hosts(ADDRESSES, serve, LATENCY)
+    try:
+        urls = [f"{hosts.bases[i % len(hosts.bases)]}{path}" for i, path in enumerate(bodies)]
+        sources = "".join(f'\n[[feed]]\nname = "f{i}"\nurl = "{u}"\n' for i, u in enumerate(urls))
+        env = workspace(work / "feeds", "", sources)
+        first, _ = timed(env, "collect", "--no-enrich")
+        hosts.counters.reset()
+        second, _ = timed(env, "collect", "--no-enrich")
+        not_modified = hosts.counters.statuses[304]
+        naive_urls = work / "feeds.txt"
+        naive_urls.write_text("\n".join(urls) + "\n")
+        naive = run_seconds([sys.executable, str(HERE / "naive_feeds.py"), str(naive_urls)])
+    finally:
+        hosts.stop()
+    n = sizes.feeds
+    return [
+        Row(f"collect {n} feeds x {sizes.entries} entries, first run", f"{first:.2f} s",
+            f"{naive:.2f} s (feedparser, one feed after another)", f"{first / naive:.2f}x"),
+        Row("second run: answered 304", f"{not_modified}/{n}", f"{n}/{n}", "", "all",
+            not_modified == n),
+        Row("second run (nothing changed)", f"{second:.2f} s", f"first run {first:.2f} s",
+            f"{second / first:.2f}x"),
+    ]  # fmt: skip
+
+
+# -- draft ------------------------------------------------------------------------------
+
+
+def bench_draft(work: Path, sizes: Sizes) -> list[Row]:
+    small, large = sizes.draft_links
+    startup = best_of(sizes.repeats, lambda: timed(workspace(work / "version"), "--version")[0])
+    times = {}
+    for n in (small, large):
+        env = workspace(work / f"draft{n}")
+        build_queue(Path(env["CURATOR_DB"]), n)
+        times[n] = best_of(sizes.repeats, lambda env=env: timed(env, "draft")[0])
+    ratio = times[large] / times[small]
+    return [
+        Row("start-up (curator --version)", f"{startup:.2f} s", "", "", "reported", None),
+        Row(f"draft over {small:,} links (two years)", f"{times[small]:.2f} s",
+            f"start-up {startup:.2f} s", f"{times[small] / startup:.2f}x"),
+        Row(f"draft over {large:,} links (two years)", f"{times[large]:.2f} s",
+            f"{small:,} links {times[small]:.2f} s", f"{ratio:.2f}x", "< 1 s and <= 1.5x",
+            times[large] < 1.0 and ratio <= 1.5),
+    ]  # fmt: skip
+
+
+def build_queue(db: Path, n: int) -> None:
+    """n enriched links, first seen evenly over the last two years; a third are papers."""
+    from sqlalchemy import insert
+
+    from curator.models import Link, Sighting
+    from curator.store import Store
+
+    now = datetime.now(UTC)
+    rng = random.Random(n)
+    links, sightings = [], []
+    for i in range(1, n + 1):
+        is_paper = i % 3 == 0
+        url = (
+            f"https://arxiv.org/abs/2301.{i:05d}"
+            if is_paper
+            else f"https://site{i % 97}.example.com/{i}"
+        )
+        links.append({
+            "id": i, "key": f"arxiv:2301.{i:05d}" if is_paper else url, "url": url,
+            "canonical_url": url, "kind": "paper" if is_paper else "link",
+            "arxiv_id": f"2301.{i:05d}" if is_paper else None,
+            "title": f"Item {i}: notes on models and data", "authors": [],
+            "summary": "A first sentence about the work. A second one. And a third.",
+            "source": "arXiv" if is_paper else f"Site {i % 97}", "status": "done",
+            "first_seen": now - timedelta(seconds=rng.uniform(0, 730 * 86400)), "attempts": 0,
+        })  # fmt: skip
+        sightings.append({"link_id": i, "source": "bench", "url": url, "seen_at": now})
+    store = Store(db)
+    with store.engine.begin() as conn:
+        conn.execute(insert(Link), links)
+        conn.execute(insert(Sighting), sightings)
+    store.close()
+
+
+# -- running curator --------------------------------------------------------------------
+
+
+def workspace(folder: Path, fetch: str = "", sources: str = "") -> dict[str, str]:
+    folder.mkdir(parents=True, exist_ok=True)
+    config = folder / "curator.toml"
+    config.write_text(f"[fetch]\ntimeout = 10\n{fetch}{sources}")
+    return {**os.environ, "CURATOR_DB": str(folder / "curator.db"), "CURATOR_CONFIG": str(config)}
+
+
+def curator(env: dict[str, str], *args: str) -> None:
+    subprocess.run([CURATOR, *args], env=env, check=True, capture_output=True, timeout=600)
+
+
+def timed(env: dict[str, str], *args: str) -> tuple[float, int]:
+    """Wall seconds of one whole `curator` process, and the peak RSS of its process tree."""
+    started = time.perf_counter()
+    process = subprocess.Popen([CURATOR, *args], env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)  # fmt: skip
+    sampler = TreeRss(process.pid)
+    _, stderr = process.communicate(timeout=600)
+    elapsed = time.perf_counter() - started
+    sampler.stop()
+    if process.returncode != 0:
+        raise RuntimeError(f"curator {' '.join(args)} failed: {stderr.decode()[-2000:]}")
+    return elapsed, sampler.peak
+
+
+def run_seconds(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, timeout=600)
+    return time.perf_counter() - started
+
+
+def best_of(runs: int, measure: Callable[[], float]) -> float:
+    return min(measure() for _ in range(runs))
+
+
+class TreeRss:
+    """Samples the summed RSS of a process and its descendants every 20 ms (Linux /proc)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid, self.peak = pid, 0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._done.wait(0.02):
+            self.peak = max(self.peak, tree_rss(self.pid))
+
+
+def tree_rss(root: int) -> int:
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    tree, changed = {root}, True
+    while changed:
+        grown = tree | {pid for pid, parent in parents.items() if parent in tree}
+        changed, tree = grown != tree, grown
+    total = 0
+    for pid in tree:
+        try:
+            pages = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        total += pages * os.sysconf("SC_PAGE_SIZE")
+    return total
+
+
+def table(rows: Sequence[Row], sizes: Sizes) -> str:
+    mark = {True: "ok", False: "MISSED", None: ""}
+    lines = [
+        f"curator benchmarks: {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{datetime.now(UTC):%Y-%m-%d}{' (small sizes)' if sizes == SMALL else ''}",
+        "",
+        "| figure | curator | baseline (same run) | ratio | target | |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    lines += [
+        f"| {r.figure} | {r.value} | {r.baseline} | {r.ratio} | {r.target} | {mark[r.ok]} |"
+        for r in rows
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
