@@ -27,5 +27,9 @@ lint: install
 test: lint
 	$(BIN)/pytest -q
 
+# The whole pipeline offline: the sample week in data/sample, served on a loopback port.
+demo: install
+	$(BIN)/python data/sample/demo.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
