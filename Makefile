@@ -11,7 +11,6 @@ install: $(STAMP)
 # Reinstall only when the dependency list changes; the package itself is editable.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
@@ -30,6 +29,10 @@ test: lint
 # The whole pipeline offline: the sample week in data/sample, served on a loopback port.
 demo: install
 	$(BIN)/python data/sample/demo.py
+
+# Benchmarks against loopback servers (tests/bench/README.md); not part of `make test`.
+bench: install
+	$(BIN)/python -m tests.bench.run
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

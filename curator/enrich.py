@@ -16,17 +16,14 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-import trafilatura
-from trafilatura.settings import Document
-
 from curator import labels as source_labels
 from curator import urls
 from curator.errors import ContentError
 from curator.models import Metadata, Paper
-from curator.page_meta import page_metadata
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
+    from trafilatura.settings import Document
 
 # trafilatura and htmldate log bad input (empty, JSON, binary) at ERROR level; curator
 # reports it once, as a ContentError on the link (LIBRARIES.md section 2).
@@ -152,6 +149,12 @@ def _is_binary(head: bytes) -> bool:
 
 
 def _html_metadata(body: bytes, url: str, labels: Mapping[str, str]) -> Metadata:
+    # Imported on first use: extraction runs in worker processes, which import trafilatura
+    # while the parent's first requests are in flight; the parent never needs it.
+    import trafilatura
+
+    from curator.page_meta import page_metadata
+
     tree = trafilatura.load_html(body)
     if tree is None:
         raise ContentError(url, "not an HTML page (no HTML markup)")
@@ -254,6 +257,9 @@ def _last_separator(title: str | None) -> re.Match[str] | None:
 def _first_paragraphs(tree: HtmlElement, url: str, title: str | None) -> str | None:
     """The start of the main text, for pages without a description (full extraction)."""
     # fast: no readability/justext fallback, 40% cheaper; a summary needs no more.
+    import trafilatura
+    from trafilatura.settings import Document
+
     document = trafilatura.bare_extraction(
         tree, url=url, include_comments=False, include_tables=False, fast=True
     )

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, bindparam, event, func, inspect
+from sqlalchemy import Connection, Engine, bindparam, event, func, insert, inspect
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, SQLModel, col, create_engine, or_, select, update
@@ -44,6 +44,7 @@ from curator.models import (
     SourceState,
 )
 
+T = TypeVar("T")
 BUSY_TIMEOUT_MS = 30_000
 
 # Append-only. A fresh database gets `create_all` and the latest version; an older one runs
@@ -100,58 +101,93 @@ class Store:
         """Queue candidates, one link per key, and record each arrival as a sighting.
 
         A source seeing the same URL again (a feed re-read) adds no sighting unless
-        `repeat_sightings` (an author adding a link twice by hand).
+        `repeat_sightings` (an author adding a link twice by hand). A handful of set-based
+        statements per batch, whatever its size: a feed of 50 entries is one transaction.
         """
+        arrivals = [(c, _new_link_row(c, urls.key(c.url), now)) for c in candidates]
         result = AddResult()
+        if not arrivals:
+            return result
         with self._write() as session:
-            for candidate in candidates:
-                link_id, is_new = self._upsert(session, candidate, now)
-                if is_new:
-                    result.new += 1
-                    result.new_ids.append(link_id)
-                else:
-                    result.known += 1
-                self._sight(session, link_id, candidate, now, repeat_sightings)
+            known, shown = self._ids_by_key(session, {row["key"] for _, row in arrivals})
+            fresh: dict[str, dict[str, Any]] = {}
+            for _, row in arrivals:
+                if row["key"] not in known:
+                    fresh.setdefault(row["key"], row)
+            new = self._insert_links(session, list(fresh.values()))
+            result.new, result.known = len(new), len(arrivals) - len(new)
+            result.new_ids = sorted(new.values())
+            ids = {**known, **new}
+            for candidate, row in arrivals:
+                if candidate.paper and row["key"] in known:
+                    self._complete_paper(session, known[row["key"]], candidate, now)
+                if shown.get(row["key"], "").startswith("http:") and row["url"].startswith(
+                    "https:"
+                ):
+                    shown[row["key"]] = row["url"]  # any source offering https wins over http
+                    session.exec(
+                        update(Link).where(col(Link.id) == ids[row["key"]]).values(url=row["url"])
+                    )
+            self._add_sightings(session, [(ids[row["key"]], c) for c, row in arrivals], now,
+                                repeat_sightings)  # fmt: skip
         return result
 
-    def _upsert(self, session: Session, candidate: Candidate, now: datetime) -> tuple[int, bool]:
-        key = urls.key(candidate.url)
-        row = _new_link_row(candidate, key, now)
-        stmt = _insert_ignore(self.engine, Link, row).returning(col(Link.id))
-        inserted = session.exec(stmt).first()
-        if inserted is not None:
-            return int(inserted[0]), True
-        link = session.exec(select(Link).where(Link.key == key)).one()
-        if candidate.paper and link.status != DONE:
-            session.exec(
-                update(Link)
-                .where(col(Link.id) == link.id)
-                .values(**_paper_values(candidate), status=DONE, error=None, enriched_at=now)
-            )
-        assert link.id is not None
-        return link.id, False
+    def _ids_by_key(
+        self, session: Session, keys: set[str]
+    ) -> tuple[dict[str, int], dict[str, str]]:
+        """Ids and shown URLs of the links already queued under these keys."""
+        ids: dict[str, int] = {}
+        shown: dict[str, str] = {}
+        for chunk in _chunks(sorted(keys), 500):
+            stmt = select(Link.key, Link.id, Link.url).where(col(Link.key).in_(chunk))
+            for key, link_id, url in session.exec(stmt):
+                ids[key], shown[key] = link_id or 0, url
+        return ids, shown
 
-    def _sight(
-        self, session: Session, link_id: int, candidate: Candidate, now: datetime, repeat: bool
+    def _insert_links(self, session: Session, rows: list[dict[str, Any]]) -> dict[str, int]:
+        """Insert new links; a key another writer added meanwhile is skipped, not doubled."""
+        if not rows:
+            return {}
+        stmt = _insert_ignore(self.engine, Link).returning(col(Link.key), col(Link.id))
+        return {key: link_id for key, link_id in session.connection().execute(stmt, rows)}
+
+    def _complete_paper(
+        self, session: Session, link_id: int, candidate: Candidate, now: datetime
     ) -> None:
-        if not repeat:
-            seen = session.exec(
-                select(Sighting.id).where(
-                    Sighting.link_id == link_id,
-                    Sighting.source == candidate.source,
-                    Sighting.url == candidate.url,
-                )
-            ).first()
-            if seen is not None:
-                return
-        sighting = Sighting(
-            link_id=link_id,
-            source=candidate.source,
-            url=candidate.url,
-            seen_at=now,
-            note=candidate.note,
+        """A paper queued by URL that an arXiv query now describes needs no lookup."""
+        session.exec(
+            update(Link)
+            .where(col(Link.id) == link_id, col(Link.status) != DONE)
+            .values(**_paper_values(candidate), status=DONE, error=None, enriched_at=now)
         )
-        session.add(sighting)
+
+    def _add_sightings(
+        self,
+        session: Session,
+        arrivals: list[tuple[int, Candidate]],
+        now: datetime,
+        repeat: bool,
+    ) -> None:
+        seen: set[tuple[int, str, str]] = set()
+        if not repeat:
+            for chunk in _chunks(sorted({link_id for link_id, _ in arrivals}), 500):
+                stmt = select(Sighting.link_id, Sighting.source, Sighting.url).where(
+                    col(Sighting.link_id).in_(chunk)
+                )
+                seen.update(session.exec(stmt))
+        rows = []
+        for link_id, candidate in arrivals:
+            arrival = (link_id, candidate.source, candidate.url)
+            if arrival in seen:
+                continue
+            if not repeat:
+                seen.add(arrival)
+            rows.append(
+                {"link_id": link_id, "source": candidate.source, "url": candidate.url,
+                 "seen_at": now, "note": candidate.note}
+            )  # fmt: skip
+        if rows:
+            session.connection().execute(insert(Sighting), rows)
 
     # -- enrichment ---------------------------------------------------------------------
 
@@ -179,10 +215,12 @@ class Store:
         """
         moved = _Location.of(meta.final_url)
         values = _metadata_values(meta, now)
+        if moved is None:
+            with self._write_connection() as conn:
+                conn.execute(_update_link(frozenset(values)), {**values, "_id": link_id})
+            return link_id
         with self._write() as session:
-            target = link_id
-            if moved is not None:
-                target = self._move(session, link_id, moved, values)
+            target = self._move(session, link_id, moved, values)
             session.connection().execute(_update_link(frozenset(values)), {**values, "_id": target})
             return target
 
@@ -223,18 +261,9 @@ class Store:
         self, link_id: int, error: str, now: datetime, retry_at: datetime | None
     ) -> None:
         """Record a failure; `retry_at=None` means permanent (retried only when asked)."""
-        with self._write() as session:
-            session.exec(
-                update(Link)
-                .where(col(Link.id) == link_id)
-                .values(
-                    status=FAILED,
-                    error=error,
-                    attempts=Link.attempts + 1,
-                    next_attempt_at=retry_at,
-                    enriched_at=now,
-                )
-            )
+        params = {"_id": link_id, "error": error, "retry_at": retry_at, "now": now}
+        with self._write_connection() as conn:
+            conn.execute(_MARK_FAILED, params)
 
     # -- reading ------------------------------------------------------------------------
 
@@ -329,7 +358,7 @@ class Store:
     def save_source_state(self, state: SourceState) -> None:
         values = state.model_dump(exclude={"id"})
         with self._write() as session:
-            stmt = _insert_ignore(self.engine, SourceState, values)
+            stmt = _insert_ignore(self.engine, SourceState).values(values)
             if session.exec(stmt).rowcount == 0:
                 session.exec(
                     update(SourceState)
@@ -371,6 +400,16 @@ class Store:
     def _read(self) -> Iterator[Session]:
         with _errors(self.path), Session(self.engine, expire_on_commit=False) as session:
             yield session
+
+    @contextmanager
+    def _write_connection(self) -> Iterator[Connection]:
+        """A bare write transaction for the per-link hot path: a Session costs more than
+        the one statement it would run."""
+        with _errors(self.path), self.engine.connect() as conn:
+            if self.engine.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            yield conn
+            conn.commit()
 
     @contextmanager
     def _write(self) -> Iterator[Session]:
@@ -445,12 +484,25 @@ class _Location:
         return values
 
 
+_COLUMNS = Link.__table__.c  # type: ignore[attr-defined]
+_MARK_FAILED = (
+    update(Link)
+    .where(col(Link.id) == bindparam("_id"))
+    .values(
+        status=FAILED,
+        error=bindparam("error"),
+        attempts=Link.attempts + 1,
+        next_attempt_at=bindparam("retry_at", type_=_COLUMNS.next_attempt_at.type),
+        enriched_at=bindparam("now", type_=_COLUMNS.enriched_at.type),
+    )
+)
+
+
 @cache
 def _update_link(columns: frozenset[str]) -> Any:
     """UPDATE link SET <columns> WHERE id = :_id, built once per set of columns: building
     and coercing a fresh statement per link cost more than running it (tests/bench)."""
-    table = Link.__table__.c  # type: ignore[attr-defined]
-    values = {name: bindparam(name, type_=table[name].type) for name in sorted(columns)}
+    values = {name: bindparam(name, type_=_COLUMNS[name].type) for name in sorted(columns)}
     return update(Link).where(col(Link.id) == bindparam("_id")).values(values)
 
 
@@ -484,7 +536,7 @@ def _status_clause(status: str) -> Any:
 STATUSES = (PENDING, DONE, FAILED, "picked", "skipped", "featured", "published")
 
 
-def _chunks(items: Sequence[int], size: int) -> Iterator[Sequence[int]]:
+def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -506,13 +558,13 @@ def _engine(path: Path) -> Engine:
     return engine
 
 
-def _insert_ignore(engine: Engine, table: type[SQLModel], values: dict[str, Any]) -> Any:
+def _insert_ignore(engine: Engine, table: type[SQLModel]) -> Any:
     """INSERT ... ON CONFLICT DO NOTHING, in the engine's dialect."""
     if engine.dialect.name == "postgresql":
         from sqlalchemy.dialects import postgresql  # 60 ms to import; only for that server
 
-        return postgresql.insert(table).values(values).on_conflict_do_nothing()
-    return sqlite.insert(table).values(values).on_conflict_do_nothing()
+        return postgresql.insert(table).on_conflict_do_nothing()
+    return sqlite.insert(table).on_conflict_do_nothing()
 
 
 def _setup_schema(engine: Engine) -> None:

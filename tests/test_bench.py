@@ -13,7 +13,7 @@ def test_the_benchmark_harness_prints_its_table(capsys: pytest.CaptureFixture[st
     table = capsys.readouterr().out
     for figure in (
         "enrich 24 pages (whole process)",
-        "peak RSS, process tree",
+        "peak RSS, process tree (summed)",
         "max in flight, overall / per host",
         "arXiv API calls for 10 queued papers",
         "smallest gap between",

@@ -74,10 +74,11 @@ def test_first_collect_queues_exactly_the_distinct_links(
     write_config(env, server, serve_feeds(server))
     _, stderr = invoke(runner, "collect", "--no-enrich")
     items = queue(runner)
-    assert {item["url"] for item in items} == DISTINCT
-    chips = next(i for i in items if i["url"] == "https://news.example.com/2024/01/chips")
+    assert {item["canonical_url"] for item in items} == DISTINCT
+    assert all(str(item["url"]).startswith("https://") for item in items)
+    chips = next(i for i in items if i["canonical_url"] == "https://news.example.com/2024/01/chips")
     assert {s["source"] for s in chips["sightings"]} == {"Example News", "Tech Digest"}  # type: ignore[union-attr]
-    paper = next(i for i in items if i["url"] == "https://arxiv.org/abs/2312.11514")
+    paper = next(i for i in items if i["canonical_url"] == "https://arxiv.org/abs/2312.11514")
     assert paper["kind"] == "paper" and paper["status"] == "done"
     assert paper["title"] == "A Made-Up Study of Retrieval"
     assert {s["source"] for s in paper["sightings"]} == {"Tech Digest", "Jane", "arXiv cs.CL"}  # type: ignore[union-attr]
@@ -109,7 +110,7 @@ def test_a_dead_feed_is_reported_and_the_others_still_collected(
     server.add("/html", "<html><body>Not a feed</body></html>")
     write_config(env, server, {**feeds, "Gone": "/missing.xml", "Page": "/html"})
     _, stderr = invoke(runner, "collect", "--no-enrich")
-    assert {item["url"] for item in queue(runner)} == DISTINCT
+    assert {item["canonical_url"] for item in queue(runner)} == DISTINCT
     assert "failed: HTTP 404" in stderr and "2 of 6 sources failed" in stderr
     stdout, _ = invoke(runner, "sources", "--json")
     rows = {row["name"]: row for row in json.loads(stdout)}

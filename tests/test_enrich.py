@@ -409,3 +409,19 @@ def test_document_source_uses_labels() -> None:
 
     assert document_metadata(url, "application/pdf").source == "Nature"
     assert document_metadata(url, "application/pdf", labels={"nature.com": "N"}).source == "N"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in PAGES.glob("*.html")))
+def test_page_metadata_matches_trafilaturas_own_extraction(name: str) -> None:
+    """curator.page_meta skips categories, tags and license; all else must stay the same."""
+    import trafilatura
+
+    from curator.enrich import DATE_PARAMS
+    from curator.page_meta import page_metadata
+
+    tree = trafilatura.load_html((PAGES / name).read_bytes())
+    url = "https://news.example.org/2024/01/story"
+    ours = page_metadata(tree, url, DATE_PARAMS)
+    theirs = trafilatura.extract_metadata(tree, default_url=url, date_config=dict(DATE_PARAMS))
+    fields = ("title", "author", "url", "hostname", "date", "sitename", "description")
+    assert [getattr(ours, f) for f in fields] == [getattr(theirs, f) for f in fields]

@@ -201,6 +201,18 @@ def test_enrichment_keeps_what_the_author_set(
     assert item["title"] == "Robots learn to fold laundry from a single demonstration"
 
 
+def children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
 def done_count(db: Path) -> int:
     try:
         with sqlite3.connect(db, timeout=5) as conn:
@@ -224,8 +236,14 @@ def test_a_killed_run_loses_nothing_and_the_next_run_finishes(
     deadline = time.monotonic() + 60
     while done_count(db) < 40 and time.monotonic() < deadline:
         time.sleep(0.05)
+    workers = children(run.pid)
+    assert workers, "extraction runs in worker processes at this size"
     os.kill(run.pid, signal.SIGKILL)
     run.wait(timeout=10)
+    deadline = time.monotonic() + 5
+    while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in workers), "orphaned workers"
     with sqlite3.connect(db) as conn:
         finished = {url for (url,) in conn.execute("SELECT url FROM link WHERE status = 'done'")}
     assert 40 <= len(finished) < 200

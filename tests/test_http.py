@@ -213,3 +213,26 @@ def test_the_suite_cannot_reach_past_loopback() -> None:
     with pytest.raises(BaseExceptionGroup) as caught:  # anyio groups the connect error
         fetch("http://192.0.2.1/", FetchConfig(timeout=1))
     assert caught.group_contains(AssertionError, match="outside loopback")
+
+
+def test_idle_connection_pools_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A week of links to many sites must not keep a socket open per site."""
+    import curator.http
+
+    monkeypatch.setattr(curator.http, "MAX_POOLS", 2)
+    servers = [LoopbackServer() for _ in range(4)]
+    try:
+        for srv in servers:
+            srv.add("/", "ok")
+
+        async def go() -> int:
+            async with Fetcher(FetchConfig()) as fetcher:
+                for srv in servers:
+                    await fetcher.get(srv.url("/"))
+                return len(fetcher._transport._pools)
+
+        assert asyncio.run(go()) == 2
+        assert all(len(srv.requests) == 1 for srv in servers)
+    finally:
+        for srv in servers:
+            srv.stop()

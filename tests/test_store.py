@@ -53,6 +53,13 @@ def test_a_feed_seeing_the_same_entry_again_adds_no_sighting(store: Store) -> No
     assert len(store.sightings([link.id or 0])[link.id or 0]) == 1
 
 
+def test_an_https_arrival_upgrades_a_link_first_seen_over_http(store: Store) -> None:
+    store.add([Candidate("http://example.com/a/", "Old feed")], NOW)
+    store.add([Candidate("https://example.com/a?utm_source=x", "New feed")], NOW)
+    [link] = store.links()
+    assert link.url == "https://example.com/a"
+
+
 def test_adding_by_hand_twice_records_both_arrivals(store: Store) -> None:
     entry = Candidate("https://example.com/a", "manual")
     store.add([entry], NOW, repeat_sightings=True)

@@ -11,14 +11,16 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from curator import urls
-from curator.arxiv_api import ArxivAPI
 from curator.config import Config, FetchConfig
 from curator.enrich import (
     HTML_TYPES,
@@ -34,9 +36,13 @@ from curator.models import PAPER, Link, Metadata
 from curator.pipeline.progress import NoProgress, Progress
 from curator.store import Store
 
+if TYPE_CHECKING:
+    from curator.arxiv_api import ArxivAPI
+
 ARXIV_BATCH = 100
 # Below this many pages, starting worker processes costs more than it saves.
 POOL_THRESHOLD = 24
+WORKER_NICENESS = 10
 # Transient failures wait RETRY_BASE, then twice that, and so on, up to RETRY_MAX.
 RETRY_BASE = timedelta(minutes=10)
 RETRY_MAX = timedelta(days=2)
@@ -77,7 +83,7 @@ def enrich(
         return report
     progress = progress or NoProgress()
     progress.start("Enriching", len(links))
-    run = _Run(config, store, now, progress, report, arxiv or ArxivAPI(config.fetch))
+    run = _Run(config, store, now, progress, report, arxiv or _arxiv_client(config, links))
     try:
         asyncio.run(run.all(links))
     finally:
@@ -92,7 +98,7 @@ class _Run:
     now: datetime
     progress: Progress
     report: EnrichReport
-    arxiv: ArxivAPI
+    arxiv: ArxivAPI | None  # None when no paper is due
 
     async def all(self, links: Sequence[Link]) -> None:
         papers = [link for link in links if link.kind == PAPER and link.arxiv_id]
@@ -115,6 +121,7 @@ class _Run:
 
     async def papers(self, papers: Sequence[Link]) -> None:
         for start in range(0, len(papers), ARXIV_BATCH):
+            assert self.arxiv is not None
             batch = papers[start : start + ARXIV_BATCH]
             ids = [link.arxiv_id for link in batch if link.arxiv_id]
             try:
@@ -169,6 +176,16 @@ async def _page_metadata(
     return replace(meta, final_url=response.url if response.url != url else None)
 
 
+def _arxiv_client(config: Config, links: Sequence[Link]) -> ArxivAPI | None:
+    """The arXiv client, when papers are due: the arxiv package and requests cost 0.3 s
+    of start-up that a run of pages alone should not pay."""
+    if not any(link.kind == PAPER for link in links):
+        return None
+    from curator.arxiv_api import ArxivAPI
+
+    return ArxivAPI(config.fetch)
+
+
 def retry_time(
     err: FetchError, attempts: int, now: datetime, config: FetchConfig
 ) -> datetime | None:
@@ -183,6 +200,22 @@ def retry_time(
     return now + delay
 
 
+def _start_worker(parent: int) -> None:
+    """Worker initializer. Extraction is throughput work and fetching is latency work, so
+    workers yield the CPU to the event loop (nice 10): with two cores busy, a response
+    that waits for the loop keeps a connection slot idle. And a worker ends when its
+    parent does: it holds its own copy of the task pipe, so it never sees end-of-file
+    and would outlive a killed `curator`."""
+    os.nice(WORKER_NICENESS)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 @contextmanager
 def _extractors(pages: int) -> Iterator[Executor]:
     """Worker processes for many pages (one per core), or a thread for a few, so that
@@ -195,7 +228,10 @@ def _extractors(pages: int) -> Iterator[Executor]:
     cores = os.cpu_count() or 1
     if pages >= POOL_THRESHOLD and cores > 1:
         context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=cores, mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            max_workers=cores, mp_context=context, initializer=_start_worker,
+            initargs=(os.getpid(),),
+        ) as pool:  # fmt: skip
             for _ in range(cores):
                 pool.submit(extract_page, WARM_UP_PAGE, "http://localhost/", "text/html", {})
             yield pool
