@@ -107,7 +107,7 @@ def tweet_metadata(url: str) -> Metadata:
     """A post on x.com / twitter.com, which is unreadable without a login: never fetched."""
     match = _TWEET_PATH.match(urlsplit(url).path)
     title = f"Tweet by @{match['handle']}" if match else "Tweet"
-    return Metadata(title=title, source="Tweet", site_name="X")
+    return Metadata(title=title, source="Tweet", site_name="X", title_guessed=True)
 
 
 def document_metadata(
@@ -120,6 +120,7 @@ def document_metadata(
         note = f"document of type {content_type or 'unknown'}: title taken from the URL"
     return Metadata(
         title=title_from_url(url),
+        title_guessed=True,
         source=source_labels.source_label(url, None, None, labels),
         final_url=url,
         note=note,
@@ -166,6 +167,7 @@ def _html_metadata(body: bytes, url: str, labels: Mapping[str, str]) -> Metadata
         raise ContentError(url, "not an HTML page (no title and no text)")
     return Metadata(
         title=title or title_from_url(url),
+        title_guessed=not title,
         summary=summary,
         source=source_labels.source_label(url, site_name, author, labels),
         site_name=site_name,

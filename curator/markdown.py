@@ -13,14 +13,15 @@ from urllib.parse import quote, urlsplit
 
 # CommonMark 2.4: any ASCII punctuation may be backslash-escaped. These are the ones that
 # start or end inline or block syntax here, plus GFM tables (|), strikethrough (~) and the
-# attribute lists ({#id}) of several site generators.
-_SPECIAL = re.compile(r"[\\`*_\[\]()<>#!|~{}]")
+# attribute lists ({#id}) of several site generators. Parentheses only matter right after
+# a "]", which is always escaped, so "(MoE)" stays readable.
+_SPECIAL = re.compile(r"[\\`*_\[\]<>#!|~{}]")
 # CommonMark 2.5: entity and numeric character references are decoded in text and in link
 # destinations, so an `&` that could start one is written as `&amp;`.
 _REFERENCE = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
-# At the start of a line these open a list item (CommonMark 5.2) or underline a setext
-# heading (4.3); `*`, `#` and `>` are escaped everywhere already.
-_LEADING_MARKER = re.compile(r"^(?:[+\-=]|\d{1,9}\.)")
+# At the start of a line these open a list item (CommonMark 5.2: "1." and "1)") or
+# underline a setext heading (4.3); `*`, `#` and `>` are escaped everywhere already.
+_LEADING_MARKER = re.compile(r"^(?:[+\-=]|\d{1,9}[.)])")
 _HTTP_PREFIX = re.compile(r"https?://", re.IGNORECASE)
 # Characters that would end a link destination or change what it means (CommonMark 6.3).
 _URL_UNSAFE = frozenset(' "<>()\\`')

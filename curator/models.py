@@ -142,6 +142,7 @@ class Metadata:
     category: str | None = None
     code_url: str | None = None
     note: str | None = None
+    title_guessed: bool = False  # made from the URL: a title a feed gave is better
 
 
 @dataclass

@@ -176,3 +176,23 @@ def test_collect_then_enrich_leaves_query_papers_alone(
     assert fake.id_lists == []  # the query's papers arrived enriched
     statuses = {item["url"]: item["status"] for item in queue(runner)}
     assert statuses["https://arxiv.org/abs/2401.00002"] == "done"
+
+
+def test_a_feeds_title_beats_one_made_from_the_url(
+    runner: CliRunner, env: Path, server: LoopbackServer
+) -> None:
+    pdf = server.add("/files/report-2024.pdf", b"%PDF-1.4 minimal", content_type="application/pdf")
+    tweet = "https://x.com/someone/status/1745087312094527488"
+    feed = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Links</title>'
+        f"<item><title>Shipping a 3B model to phones: a thread</title><link>{tweet}</link></item>"
+        f"<item><title>The annual report, finally</title><link>{pdf}</link></item>"
+        "</channel></rss>"
+    )
+    server.add("/links.rss", feed, content_type="application/rss+xml")
+    server.add_writer(API_PATH, FakeArxiv(search=(ARXIV / "empty.xml").read_bytes()))
+    write_config(env, server, {"Links": "/links.rss"})
+    invoke(runner, "collect")
+    titles = {item["url"]: (item["title"], item["source"]) for item in queue(runner)}
+    assert titles[tweet] == ("Shipping a 3B model to phones: a thread", "Tweet")
+    assert titles[pdf] == ("The annual report, finally", "127.0.0.1")

@@ -273,3 +273,18 @@ def test_five_thousand_entries_parse_in_reasonable_time() -> None:
     assert time.monotonic() - started < 15
     assert len(result.candidates) == 5_000
     assert result.candidates[-1].title == "Post 4999 & more"
+
+
+def test_an_atom_entry_linking_only_a_pdf_keeps_that_link() -> None:
+    body = (
+        b'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>'
+        b"<id>tag:x,2024:f</id><updated>2024-01-01T00:00:00Z</updated>"
+        b"<entry><title>PDF only</title><id>tag:x,2024:1</id>"
+        b"<updated>2024-01-01T00:00:00Z</updated>"
+        b'<link rel="alternate" type="application/pdf" href="https://arxiv.org/pdf/2401.04321v1"/>'
+        b"</entry><entry><title>No link</title><id>tag:x,2024:2</id>"
+        b"<updated>2024-01-01T00:00:00Z</updated></entry></feed>"
+    )
+    result = parse_feed(body, {"content-type": "application/atom+xml"}, "https://x.example/f", "x")
+    assert [c.url for c in result.candidates] == ["https://arxiv.org/pdf/2401.04321v1"]
+    assert result.dropped == 1

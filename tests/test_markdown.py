@@ -191,7 +191,7 @@ def test_any_featured_title_gives_one_heading_and_one_bullet(title: str) -> None
 
 def test_md_text_escapes_markdown_syntax() -> None:
     assert md_text("[a](b) *c* _d_ `e` <f> #g !h |i| ~j {k} \\") == (
-        "\\[a\\]\\(b\\) \\*c\\* \\_d\\_ \\`e\\` \\<f\\> \\#g \\!h \\|i\\| \\~j \\{k\\} \\\\"
+        "\\[a\\](b) \\*c\\* \\_d\\_ \\`e\\` \\<f\\> \\#g \\!h \\|i\\| \\~j \\{k\\} \\\\"
     )
 
 
@@ -202,6 +202,7 @@ def test_md_text_escapes_markdown_syntax() -> None:
         ("+ a", "\\+ a"),
         ("= a", "\\= a"),
         ("12. a", "12\\. a"),
+        ("1) a", "1\\) a"),
         ("a - b", "a - b"),
     ],
 )

@@ -202,17 +202,20 @@ def _candidate(entry: Any, feed_url: str, source: str) -> Candidate | None:
 
 
 def _link(entry: Any, feed_url: str) -> str | None:
-    """The entry's link, or its id when that is a URL; None when neither is http(s)."""
-    link = (entry.get("link") or "").strip()
-    if not link:
-        guid = (entry.get("id") or "").strip()
-        link = guid if urls.is_http_url(guid) else ""
-    if not link:
-        return None
-    try:
-        return urls.check(urljoin(feed_url, link))
-    except (InvalidURLError, ValueError):
-        return None
+    """The entry's first http(s) link: its link, its other links (an Atom entry whose only
+    link is typed application/pdf gets its `tag:` id as `link`), or an id that is a URL."""
+    alternates = [item.get("href") for item in entry.get("links", []) if item.get("rel") in
+                  (None, "alternate")]  # fmt: skip
+    others = [item.get("href") for item in entry.get("links", []) if item.get("rel") == "related"]
+    guid = entry.get("id") if urls.is_http_url(entry.get("id") or "") else None
+    for link in (entry.get("link"), *alternates, *others, guid):
+        if not (link or "").strip():
+            continue  # urljoin(base, "") is the base: never the entry's link
+        try:
+            return urls.check(urljoin(feed_url, link.strip()))
+        except (InvalidURLError, ValueError):
+            continue
+    return None
 
 
 def _text(detail: Any, value: str | None) -> str | None:

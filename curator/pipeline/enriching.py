@@ -116,8 +116,10 @@ class _Run:
             meta = await _page_metadata(fetcher, pool, link.url, labels)
         except FetchError as err:
             self.failed(link, err)
-        else:
-            self.enriched(link, meta)
+            return
+        if meta.title_guessed and link.title:
+            meta = replace(meta, title=None)  # keep the feed's title over one from the URL
+        self.enriched(link, meta)
 
     async def papers(self, papers: Sequence[Link]) -> None:
         for start in range(0, len(papers), ARXIV_BATCH):
