@@ -215,3 +215,12 @@ def test_the_installed_console_script_runs_the_contract(env: Path) -> None:
         [sys.executable, "-m", "curator", "--version"], capture_output=True, text=True, check=True
     )
     assert module.stdout.startswith("curator ")
+
+
+def test_help_shows_plain_placeholders_not_type_names(runner: CliRunner) -> None:
+    stdout, _ = run(runner, "--help")
+    commands = [line.split()[0] for line in stdout.split("Commands:")[1].splitlines() if line]
+    for command in commands:
+        help_text, _ = run(runner, command, "--help")
+        assert "<" not in help_text and "{" not in help_text, (command, help_text)
+        assert "Usage:" in help_text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -99,8 +100,9 @@ def test_second_collect_gets_304s_and_queues_nothing(
         assert seen.headers["If-Modified-Since"] == "Wed, 27 Dec 2023 08:00:00 GMT"
     assert queue(runner) == before
     stdout, _ = invoke(runner, "sources", "--json")
-    statuses = {row["name"]: row["last_status"] for row in json.loads(stdout)}
-    assert statuses["Example News"] == "not modified"
+    rows = {row["name"]: row for row in json.loads(stdout)}
+    assert rows["Example News"]["last_status"] == "not modified"
+    assert datetime.fromisoformat(rows["Example News"]["last_fetched"]).tzinfo is not None
 
 
 def test_a_dead_feed_is_reported_and_the_others_still_collected(
@@ -196,3 +198,17 @@ def test_a_feeds_title_beats_one_made_from_the_url(
     titles = {item["url"]: (item["title"], item["source"]) for item in queue(runner)}
     assert titles[tweet] == ("Shipping a 3B model to phones: a thread", "Tweet")
     assert titles[pdf] == ("The annual report, finally", "127.0.0.1")
+
+
+def test_a_broken_feed_that_still_parses_keeps_its_warning(
+    runner: CliRunner, env: Path, server: LoopbackServer
+) -> None:
+    server.add("/cut.xml", (DATA / "feeds" / "truncated.xml").read_bytes(),
+               content_type="application/rss+xml")  # fmt: skip
+    server.add_writer(API_PATH, FakeArxiv(search=(ARXIV / "empty.xml").read_bytes()))
+    write_config(env, server, {"Cut": "/cut.xml"})
+    invoke(runner, "collect", "--no-enrich")
+    stdout, _ = invoke(runner, "sources", "--json")
+    [row] = [r for r in json.loads(stdout) if r["name"] == "Cut"]
+    assert row["last_status"].startswith("2 new; broken XML, entries recovered")
+    assert row["last_error"] is None

@@ -14,16 +14,19 @@ import traceback
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
-from typer.core import TyperGroup
+from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from curator import __version__
 from curator.config import Config, load_config
 from curator.errors import ConfigError, CuratorError, TemplateError, UsageError
 from curator.store import Store
+
+if TYPE_CHECKING:
+    from typer._click import HelpFormatter
 
 stderr = Console(stderr=True, highlight=False)
 
@@ -56,6 +59,42 @@ class _Group(TyperGroup):
             die(f"internal error ({type(err).__name__}); full trace in {log}", 1)
 
 
+class Command(TyperCommand):
+    """Help that names an argument by its metavar alone, as click does: `ID...`.
+
+    typer 0.29 shows a required list argument as `{ID}...` in the usage line and as
+    `ID <list[int]>` in the Arguments section, which reads like a set and a type name.
+    """
+
+    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for argument in _arguments(self):
+            label = _label(argument)
+            pieces.append(label if argument.required else f"[{label}]")
+        return pieces
+
+    def format_options(self, ctx: typer.Context, formatter: HelpFormatter) -> None:  # type: ignore[override]
+        arguments = [(_label(argument), argument.help or "") for argument in _arguments(self)]
+        options = [
+            record
+            for param in self.get_params(ctx)
+            if not isinstance(param, TyperArgument) and (record := param.get_help_record(ctx))
+        ]
+        for title, rows in (("Arguments", arguments), ("Options", options)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+
+def _arguments(command: TyperCommand) -> list[TyperArgument]:
+    return [param for param in command.params if isinstance(param, TyperArgument)]
+
+
+def _label(argument: TyperArgument) -> str:
+    name = argument.metavar or (argument.name or "").upper()
+    return f"{name}..." if argument.nargs != 1 else name
+
+
 app = typer.Typer(
     cls=_Group,
     no_args_is_help=True,
@@ -63,8 +102,15 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     help="Collect links during the week; draft the link-roundup newsletter on the day.\n\n"
-    "A week with curator: `curator init` once, `curator collect` daily (e.g. from cron), "
-    "`curator draft --out drafts/next.md` on publishing day, then `curator publish`.",
+    "A week with curator:\n\n"
+    "\b\n"
+    "  curator init                         once; then edit curator.toml\n"
+    "  curator collect                      daily, e.g. from cron\n"
+    "  curator pick 12 15                   choose links (or skip, feature, edit)\n"
+    "  curator draft --out drafts/next.md   on the day: write the issue\n"
+    "  curator publish                      record it, with the draft's options\n\n"
+    "The options below go before the command: curator --db week.db list\n\n"
+    "Run curator COMMAND --help for a command's options and an example.",
 )
 
 
@@ -118,18 +164,27 @@ def global_options(
     ctx: typer.Context,
     db: Annotated[
         Path,
-        typer.Option("--db", envvar="CURATOR_DB", help="SQLite database holding the queue."),
+        typer.Option(
+            "--db", envvar="CURATOR_DB", metavar="PATH", help="SQLite database holding the queue."
+        ),
     ] = Path("data/curator.db"),
     config: Annotated[
         Path,
-        typer.Option("--config", envvar="CURATOR_CONFIG", help="The curator.toml to read."),
+        typer.Option(
+            "--config",
+            envvar="CURATOR_CONFIG",
+            metavar="FILE",
+            help="Config file: feeds, arXiv queries, draft settings.",
+        ),
     ] = Path("curator.toml"),
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_show_version, is_eager=True, help="Print version."),
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+        ),
     ] = False,
 ) -> None:
-    """Global options go before the command, e.g. `curator --db week.db list`."""
+    """Resolve the global options, which go before the command, into ctx.obj."""
     # A --config typed on the command line must exist; the default or CURATOR_CONFIG may be
     # missing (defaults apply) except for commands that need sources, such as collect.
     source = ctx.get_parameter_source("config")

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from curator.cli.app import State, app, now, state, stderr
+from curator.cli.app import Command, State, app, now, state, stderr
 from curator.errors import UsageError
 from curator.pipeline.drafting import (
     DraftResult,
@@ -21,45 +21,85 @@ from curator.pipeline.drafting import (
 )
 from curator.store import Store
 
-Week = Annotated[
-    str | None, typer.Option(help="The ISO week to draft, e.g. 2023-W52 (Monday to Sunday, UTC).")
-]
+# draft and publish take the same window options: publish records what draft would write.
 Since = Annotated[
     datetime | None,
-    typer.Option(formats=["%Y-%m-%d"], help="First day of the window (inclusive, UTC)."),
+    typer.Option(formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help="First day of the window (UTC)."),
 ]
 Until = Annotated[
     datetime | None,
-    typer.Option(formats=["%Y-%m-%d"], help="Last day of the window (inclusive, UTC)."),
+    typer.Option(
+        formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help="Last day of the window, included (UTC)."
+    ),
 ]
-Number = Annotated[
-    int | None, typer.Option(min=1, help="Issue number (default: the last published + 1).")
+DraftWeek = Annotated[
+    str | None,
+    typer.Option(
+        metavar="WEEK", help="Draft this ISO week, e.g. 2023-W52 (Monday to Sunday, UTC)."
+    ),
+]
+PublishWeek = Annotated[
+    str | None,
+    typer.Option(metavar="WEEK", help="The ISO week the draft was for, e.g. 2023-W52."),
+]
+DraftNumber = Annotated[
+    int | None,
+    typer.Option(min=1, metavar="N", help="Issue number (default: the last published + 1)."),
+]
+PublishNumber = Annotated[
+    int | None,
+    typer.Option(
+        min=1, metavar="N", help="The draft's issue number (default: the last published + 1)."
+    ),
+]
+DraftDate = Annotated[
+    datetime | None,
+    typer.Option(
+        "--date",
+        formats=["%Y-%m-%d"],
+        metavar="YYYY-MM-DD",
+        help="Date printed as publishDate in the front matter (default: today, or the "
+        "window's last day when that is earlier).",
+    ),
 ]
 PublishDate = Annotated[
     datetime | None,
-    typer.Option("--date", formats=["%Y-%m-%d"], help="publishDate (default: today)."),
+    typer.Option(
+        "--date",
+        formats=["%Y-%m-%d"],
+        metavar="YYYY-MM-DD",
+        help="Accepted so the draft's options can be repeated; not recorded.",
+    ),
 ]
 
 
-@app.command()
+@app.command(cls=Command)
 def draft(
     ctx: typer.Context,
-    week: Week = None,
+    week: DraftWeek = None,
     since: Since = None,
     until: Until = None,
-    number: Number = None,
-    publish_date: PublishDate = None,
+    number: DraftNumber = None,
+    publish_date: DraftDate = None,
     out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write here instead of stdout.")
+        Path | None,
+        typer.Option("--out", "-o", metavar="FILE", help="Write the draft to FILE, not stdout."),
     ] = None,
     check: Annotated[
-        bool, typer.Option("--check", help="Exit 1 when the pre-publish check warns.")
+        bool, typer.Option("--check", help="Exit with status 1 when the draft has warnings.")
     ] = False,
     publish: Annotated[
-        bool, typer.Option("--publish", help="Also record the issue as published.")
+        bool,
+        typer.Option("--publish", help="Also record the issue as published, as `publish` does."),
     ] = False,
 ) -> None:
-    """Write the week's Markdown draft (default window: since the last issue, or 7 days).
+    """Write the newsletter draft in Markdown.
+
+    The draft holds the unpublished links first seen in a window of days (or only the
+    picked ones), ranked and grouped into sections. The window runs from the end of the
+    last published issue (or 7 days back) to now; --week, or --since and --until, choose
+    another. Problems found by the pre-publish check, such as an empty section, are
+    printed as warnings on stderr.
 
     Example: curator draft --week 2023-W52 --out drafts/2023-W52.md
     """
@@ -78,16 +118,20 @@ def draft(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(cls=Command)
 def publish(
     ctx: typer.Context,
-    week: Week = None,
+    week: PublishWeek = None,
     since: Since = None,
     until: Until = None,
-    number: Number = None,
+    number: PublishNumber = None,
     publish_date: PublishDate = None,
 ) -> None:
-    """Record the issue the draft would contain, so the next draft does not repeat it.
+    """Record an issue as published.
+
+    Records the issue the draft would contain for the same window and --number, so later
+    drafts do not repeat its links and the next issue gets the next number. Give it the
+    same options as the draft you are publishing, or use `curator draft --publish`.
 
     Example: curator publish --number 7
     """

@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 
 from curator.cli import render
-from curator.cli.app import app, now, state, stderr
+from curator.cli.app import Command, app, now, state, stderr
 from curator.errors import UsageError
 from curator.pipeline.drafting import week_window
 from curator.pipeline.queue import add_text, add_urls, decide, list_links
@@ -21,9 +21,13 @@ from curator.pipeline.queue import edit as edit_link
 from curator.store import STATUSES, LinkFilter
 
 
-@app.command()
+@app.command(cls=Command)
 def init(ctx: typer.Context) -> None:
-    """Write a commented starter curator.toml (never overwrites one).
+    """Write a starter curator.toml.
+
+    The file goes where --config points (curator.toml by default) and explains every
+    setting in comments; an existing file is never overwritten. Add your feeds and arXiv
+    queries to it, then run `curator collect`.
 
     Example: curator init && $EDITOR curator.toml
     """
@@ -35,17 +39,30 @@ def init(ctx: typer.Context) -> None:
     stderr.print(f"wrote {path}: edit the feeds and arXiv queries, then run `curator collect`")
 
 
-@app.command()
+@app.command(cls=Command)
 def add(
     ctx: typer.Context,
-    urls: Annotated[list[str] | None, typer.Argument(help="URLs (or arxiv:ID) to queue.")] = None,
+    urls: Annotated[
+        list[str] | None,
+        typer.Argument(metavar="URL", help="Web addresses to queue; arxiv:ID for a paper."),
+    ] = None,
     file: Annotated[
         Path | None,
-        typer.Option("--file", "-f", help="Read URLs from a file, one a line ('-' for stdin)."),
+        typer.Option(
+            "--file",
+            "-f",
+            metavar="FILE",
+            help="Read URLs from FILE, one per line ('-' reads stdin).",
+        ),
     ] = None,
-    note: Annotated[str | None, typer.Option(help="A note kept with this sighting.")] = None,
+    note: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="A note kept with the links added.")
+    ] = None,
 ) -> None:
-    """Queue links by hand; duplicates of queued links are recognised.
+    """Queue links by hand.
+
+    Tracking parameters are removed, and a link already in the queue is not added twice:
+    it gets one more sighting instead. In FILE, blank lines and # comments are skipped.
 
     Example: curator add https://arxiv.org/abs/2312.11514 --note "from a friend"
     """
@@ -61,12 +78,21 @@ def add(
             render.added(add_text(store, text, source=source, note=note, now=now()))
 
 
-@app.command("import")
+@app.command("import", cls=Command)
 def import_(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="OPML, bookmarks HTML, or a list of URLs.")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE", help="An OPML file, a bookmarks export (HTML), or a list of URLs."
+        ),
+    ],
 ) -> None:
-    """Import feeds from OPML into curator.toml, or links from bookmarks or a URL list.
+    """Import feeds from OPML, or links from a file.
+
+    The kind of file is recognised from its content. An OPML file's feeds are added to
+    curator.toml (ones already there are skipped); bookmarks and URL lists are added
+    to the queue, as `curator add --file` does.
 
     Example: curator import feeds.opml
     """
@@ -86,20 +112,31 @@ def import_(
         render.added(report.links)
 
 
-@app.command("list")
+@app.command("list", cls=Command)
 def list_(
     ctx: typer.Context,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array on stdout.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print a JSON array instead, for scripts.")
+    ] = False,
     week: Annotated[
-        str | None, typer.Option(help="Only links first seen in this ISO week (2023-W52).")
+        str | None,
+        typer.Option(metavar="WEEK", help="Only links first seen in this ISO week, e.g. 2023-W52."),
     ] = None,
     status: Annotated[
-        str | None, typer.Option(help=f"Only links with this status: {', '.join(STATUSES)}.")
+        str | None,
+        typer.Option(metavar="STATUS", help=f"Only links with this status: {', '.join(STATUSES)}."),
     ] = None,
-    section: Annotated[str | None, typer.Option(help="Only links in this draft section.")] = None,
-    kind: Annotated[str | None, typer.Option(help="Only 'paper' or 'link'.")] = None,
+    section: Annotated[
+        str | None, typer.Option(metavar="NAME", help="Only links in this draft section.")
+    ] = None,
+    kind: Annotated[
+        str | None, typer.Option(metavar="KIND", help="Only papers or only links: paper, link.")
+    ] = None,
 ) -> None:
-    """Show the queue: a table on a terminal, tab-separated lines in a pipe.
+    """Show the links in the queue.
+
+    On a terminal: a table. In a pipe: one link per line, tab-separated: id, status, kind,
+    title, URL. The ids are what pick, skip, feature, reset and edit take.
 
     Example: curator list --status failed
     """
@@ -131,43 +168,68 @@ def list_(
 def _decision_command(action: str, summary: str, example: str) -> None:
     def command(
         ctx: typer.Context,
-        ids: Annotated[list[int], typer.Argument(help="Link ids, as `curator list` shows.")],
+        ids: Annotated[
+            list[int], typer.Argument(metavar="ID", help="Link ids, as `curator list` shows them.")
+        ],
     ) -> None:
         with state(ctx).store() as store:
             decide(store, ids, action)
         stderr.print(f"{action}: {', '.join(map(str, ids))}")
 
     command.__doc__ = f"{summary}\n\nExample: {example}"
-    app.command(action)(command)
+    app.command(action, cls=Command)(command)
 
 
 _decision_command(
     "pick",
-    "Put links in the next draft; once any link is picked, only picked ones go in.",
+    "Put links in the next draft.\n\n"
+    "Once any link is picked or featured, the draft holds only those, whichever week "
+    "they came from.",
     "curator pick 12 15 18",
 )
 _decision_command("skip", "Keep links out of every draft.", "curator skip 7")
 _decision_command(
     "feature",
-    "Feature links at the top of the draft, each with its own section.",
+    "Feature links at the top of the draft.\n\n"
+    "Featured links lead the issue, each in its own block. Featuring counts as picking.",
     "curator feature 12",
 )
-_decision_command("reset", "Forget pick, skip or feature on links.", "curator reset 12")
+_decision_command(
+    "reset",
+    "Undo pick, skip or feature.\n\nThe draft then treats the links like any other.",
+    "curator reset 12",
+)
 
 
-@app.command()
+@app.command(cls=Command)
 def edit(
     ctx: typer.Context,
-    link_id: Annotated[int, typer.Argument(help="The link's id.")],
-    title: Annotated[str | None, typer.Option(help="Your own title.")] = None,
-    summary: Annotated[str | None, typer.Option(help="Your own summary.")] = None,
-    section: Annotated[str | None, typer.Option(help="Put it in this draft section.")] = None,
-    position: Annotated[
-        int | None, typer.Option(min=1, help="Its position in the section, from 1.")
+    link_id: Annotated[
+        int, typer.Argument(metavar="ID", help="The link's id, as `curator list` shows it.")
+    ],
+    title: Annotated[
+        str | None, typer.Option(metavar="TEXT", help="Title to use instead of the fetched one.")
     ] = None,
-    url: Annotated[str | None, typer.Option(help="Link to this URL instead.")] = None,
+    summary: Annotated[
+        str | None,
+        typer.Option(metavar="TEXT", help="Summary to use instead of the fetched one."),
+    ] = None,
+    section: Annotated[
+        str | None,
+        typer.Option(metavar="NAME", help="Put the link in this section (a new name is fine)."),
+    ] = None,
+    position: Annotated[
+        int | None,
+        typer.Option(min=1, metavar="N", help="Put the link at place N in its section."),
+    ] = None,
+    url: Annotated[
+        str | None, typer.Option(metavar="URL", help="Make the draft link to URL instead.")
+    ] = None,
 ) -> None:
-    """Override a link's title, summary, section, position or URL in the draft.
+    """Change how a link appears in the draft.
+
+    Your title, summary and URL replace the fetched ones in every later draft; --section
+    and --position place the link. Give at least one option.
 
     Example: curator edit 12 --title "A shorter title" --position 1
     """

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from curator.cli import render
-from curator.cli.app import app, now, state, stderr
+from curator.cli.app import Command, app, now, state, stderr
 from curator.config import Config, arxiv_name, feed_name
 from curator.models import SourceState
 
@@ -18,19 +19,31 @@ if TYPE_CHECKING:
     from curator.pipeline.collecting import SourceReport
 
 
-@app.command()
+@app.command(cls=Command)
 def collect(
     ctx: typer.Context,
     source: Annotated[
-        str | None, typer.Option("--source", help="Only the feed or arXiv query of this name.")
+        str | None,
+        typer.Option(
+            "--source",
+            metavar="NAME",
+            help="Only the source named NAME, as `curator sources` shows it.",
+        ),
     ] = None,
     no_enrich: Annotated[
-        bool, typer.Option("--no-enrich", help="Queue new links without fetching them.")
+        bool,
+        typer.Option("--no-enrich", help="Queue new links without fetching their pages."),
     ] = False,
 ) -> None:
-    """Fetch every configured feed and arXiv query, queue new links, then enrich them.
+    """Fetch feeds and arXiv queries; queue new links.
 
-    Example: curator collect   (from cron: 0 7 * * * cd ~/newsletter && curator collect)
+    Fetches every feed and arXiv query in curator.toml, queues the links not seen before,
+    then fetches their titles and summaries as `curator enrich` does. A source that fails
+    is reported and the others go on.
+
+    Example: curator collect
+
+    From cron: 0 7 * * * cd ~/newsletter && curator collect
     """
     # Imported here: the network stack costs start-up time that `draft` should not pay.
     from curator.cli.progress import RichProgress
@@ -66,14 +79,23 @@ def _status(item: SourceReport) -> str:
     return "; ".join(words)
 
 
-@app.command()
+@app.command(cls=Command)
 def enrich(
     ctx: typer.Context,
     retry_failed: Annotated[
-        bool, typer.Option("--retry-failed", help="Also retry links that failed for good.")
+        bool,
+        typer.Option(
+            "--retry-failed",
+            help="Also retry links that failed permanently (404, not HTML, too large).",
+        ),
     ] = False,
 ) -> None:
-    """Fetch title, summary, source and date for pending links and failed ones now due.
+    """Fetch titles and summaries for queued links.
+
+    Fetches the page of each link not yet enriched (arXiv papers come from the arXiv API)
+    for its title, summary, site name and date. Links that failed for a passing reason,
+    such as a timeout, are retried later with growing delays. `curator collect` already
+    runs this after collecting.
 
     Example: curator enrich --retry-failed
     """
@@ -90,13 +112,20 @@ def enrich(
     render.enriched(report)
 
 
-@app.command()
+@app.command(cls=Command)
 def sources(
     ctx: typer.Context,
-    opml: Annotated[bool, typer.Option("--opml", help="Print the feeds as OPML.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+    opml: Annotated[
+        bool, typer.Option("--opml", help="Print the feeds as OPML, for a feed reader.")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print a JSON array instead, for scripts.")
+    ] = False,
 ) -> None:
-    """Show every configured feed and arXiv query with its fetch state.
+    """Show feeds and arXiv queries with fetch state.
+
+    For each source in curator.toml: its name (what `curator collect --source` takes),
+    when it was last fetched, what that fetch gave, and how many fetches in a row failed.
 
     Example: curator sources --opml > feeds.opml
     """
@@ -111,7 +140,8 @@ def sources(
         states = {(s.kind, s.ref): s for s in store.source_states()}
     rows = _source_rows(config, states)
     if as_json:
-        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        text = json.dumps(rows, ensure_ascii=False, indent=2, default=datetime.isoformat)
+        sys.stdout.write(text + "\n")
         return
     table = render.make_table()
     for name in ("name", "kind", "last fetched", "last status", "failures", "last error"):
@@ -120,7 +150,7 @@ def sources(
         table.add_row(
             str(row["name"]),
             str(row["kind"]),
-            str(row["last_fetched"] or "never"),
+            render.when(row["last_fetched"]),  # type: ignore[arg-type]
             str(row["last_status"] or ""),
             str(row["failures"]),
             str(row["last_error"] or ""),
@@ -141,7 +171,7 @@ def _source_rows(
                 "name": name,
                 "kind": kind,
                 "ref": ref,
-                "last_fetched": render.when(found.last_fetched) if found.last_fetched else None,
+                "last_fetched": found.last_fetched,
                 "last_status": found.last_status,
                 "failures": found.failures,
                 "last_error": found.last_error,

@@ -184,5 +184,7 @@ def _save_state(store: Store, state: SourceState, report: SourceReport, now: dat
         state.failures += 1
     else:
         state.last_status = "not modified" if report.not_modified else f"{report.new} new"
+        if report.warning:
+            state.last_status += f"; {report.warning}"
         state.last_error, state.failures = None, 0
     store.save_source_state(state)
