@@ -241,21 +241,28 @@ def bench_feeds(work: Path, sizes: Sizes) -> list[Row]:
 
 
 def bench_draft(work: Path, sizes: Sizes) -> list[Row]:
+    """Start-up, the small and the large queue are timed in turn, round after round: this
+    machine's speed drifts by a third over minutes, and a ratio must compare like with
+    like. Each figure is its best round."""
     small, large = sizes.draft_links
-    startup = best_of(sizes.repeats, lambda: timed(workspace(work / "version"), "--version")[0])
-    times = {}
+    envs = {"start-up": (workspace(work / "version"), "--version")}
     for n in (small, large):
         env = workspace(work / f"draft{n}")
         build_queue(Path(env["CURATOR_DB"]), n)
-        times[n] = best_of(sizes.repeats, lambda env=env: timed(env, "draft")[0])
-    ratio = times[large] / times[small]
+        envs[str(n)] = (env, "draft")
+    times: dict[str, list[float]] = {name: [] for name in envs}
+    for _ in range(sizes.repeats + 2):
+        for name, (env, command) in envs.items():
+            times[name].append(timed(env, command)[0])
+    startup, low, high = (min(times[name]) for name in envs)
+    ratio = high / low
     return [
         Row("start-up (curator --version)", f"{startup:.2f} s", "", "", "reported", None),
-        Row(f"draft over {small:,} links (two years)", f"{times[small]:.2f} s",
-            f"start-up {startup:.2f} s", f"{times[small] / startup:.2f}x"),
-        Row(f"draft over {large:,} links (two years)", f"{times[large]:.2f} s",
-            f"{small:,} links {times[small]:.2f} s", f"{ratio:.2f}x", "< 1 s and <= 1.5x",
-            times[large] < 1.0 and ratio <= 1.5),
+        Row(f"draft over {small:,} links (two years)", f"{low:.2f} s",
+            f"start-up {startup:.2f} s", f"{low / startup:.2f}x"),
+        Row(f"draft over {large:,} links (two years)", f"{high:.2f} s",
+            f"{small:,} links {low:.2f} s", f"{ratio:.2f}x", "< 1 s and <= 1.5x",
+            high < 1.0 and ratio <= 1.5),
     ]  # fmt: skip
 
 
