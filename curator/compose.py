@@ -425,10 +425,15 @@ def _same_story(first: Entry, second: Entry) -> bool:
     a, b = _story_words(first.title), _story_words(second.title)
     if not a or not b:
         return False
+    if a == b:
+        return True
+    # Titles 85% alike share most of their words; checking that first spares difflib's
+    # quadratic ratio() on the other pairs (0.2 s for a draft of 25 items).
+    shared = len(set(a.split()) & set(b.split()))
+    if 2 * shared < min(len(a.split()), len(b.split())):
+        return False
     matcher = SequenceMatcher(None, a, b)
-    return a == b or (
-        matcher.real_quick_ratio() >= SAME_STORY_RATIO and matcher.ratio() >= SAME_STORY_RATIO
-    )
+    return matcher.real_quick_ratio() >= SAME_STORY_RATIO and matcher.ratio() >= SAME_STORY_RATIO
 
 
 def _page(url: str) -> tuple[str, str, str]:

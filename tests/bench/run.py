@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from tests.bench.content import arxiv_answer, feed, page, page_size
+from tests.bench.content import arxiv_answer, feed, page, page_size, sentence
 from tests.bench.servers import Hosts
 
 HERE = Path(__file__).parent
@@ -287,7 +287,7 @@ def build_queue(db: Path, n: int) -> None:
             "id": i, "key": f"arxiv:2301.{i:05d}" if is_paper else url, "url": url,
             "canonical_url": url, "kind": "paper" if is_paper else "link",
             "arxiv_id": f"2301.{i:05d}" if is_paper else None,
-            "title": f"Item {i}: notes on models and data", "authors": [],
+            "title": sentence(rng, rng.randint(6, 12)).rstrip("."), "authors": [],
             "summary": "A first sentence about the work. A second one. And a third.",
             "source": "arXiv" if is_paper else f"Site {i % 97}", "status": "done",
             "first_seen": now - timedelta(seconds=rng.uniform(0, 730 * 86400)), "attempts": 0,
