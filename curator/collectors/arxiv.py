@@ -6,10 +6,14 @@ no second API call is needed. Imports no store, pipeline or cli.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from curator import urls
-from curator.arxiv_api import ArxivAPI
 from curator.config import ArxivSource, arxiv_name
 from curator.models import Candidate
+
+if TYPE_CHECKING:  # the arxiv package is imported only by runs that query arXiv
+    from curator.arxiv_api import ArxivAPI
 
 
 def collect_query(api: ArxivAPI, source: ArxivSource) -> list[Candidate]:
