@@ -322,12 +322,6 @@ class Store:
                     counts[link_id] = count
         return counts
 
-    def counts(self) -> dict[str, int]:
-        """Links per enrichment status, for summaries."""
-        with self._read() as session:
-            rows = session.exec(select(Link.status, func.count()).group_by(col(Link.status)))
-            return {status: count for status, count in rows}
-
     # -- the author's decisions ---------------------------------------------------------
 
     def missing_ids(self, link_ids: Iterable[int]) -> list[int]:

@@ -169,3 +169,15 @@ def test_bad_windows_are_usage_errors(runner: CliRunner) -> None:
     _, stderr = invoke(runner, "draft", "--week", "last week", code=2)
     assert "2023-W52" in stderr
     invoke(runner, "draft", "--since", "2023-13-01", code=2)
+
+
+def test_draft_publish_records_the_issue_it_printed(
+    runner: CliRunner, week: LoopbackServer
+) -> None:
+    stdout, stderr = draft(runner, "--number", "3", "--publish")
+    assert "#3" in stdout and "published issue #3" in stderr
+    published, _ = invoke(runner, "list", "--json", "--status", "published")
+    assert {item["published_in"] for item in json.loads(published)} == {3}
+    assert len(json.loads(published)) == stdout.count("](")
+    again, _ = draft(runner)
+    assert "#4" in again and "](" not in again
