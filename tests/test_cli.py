@@ -13,21 +13,16 @@ import pytest
 from typer.testing import CliRunner
 
 from curator.cli import app
-
-
-def run(runner: CliRunner, *args: str, input: str | None = None, code: int = 0) -> tuple[str, str]:
-    result = runner.invoke(app, list(args), input=input, catch_exceptions=False)
-    assert result.exit_code == code, (result.stdout, result.stderr)
-    return result.stdout, result.stderr
+from tests.cli import invoke
 
 
 def listed(runner: CliRunner, *args: str) -> list[dict[str, object]]:
-    stdout, _ = run(runner, "list", "--json", *args)
+    stdout, _ = invoke(runner, "list", "--json", *args)
     return json.loads(stdout)  # type: ignore[no-any-return]
 
 
 def test_init_add_list_gives_one_paper_and_one_clean_article(runner: CliRunner) -> None:
-    run(runner, "init")
+    invoke(runner, "init")
     _, stderr = run(
         runner,
         "add",
@@ -50,8 +45,8 @@ def test_init_add_list_gives_one_paper_and_one_clean_article(runner: CliRunner) 
 
 
 def test_list_json_has_the_contract_keys_and_nothing_else_on_stdout(runner: CliRunner) -> None:
-    run(runner, "add", "https://example.com/a")
-    stdout, _ = run(runner, "list", "--json")
+    invoke(runner, "add", "https://example.com/a")
+    stdout, _ = invoke(runner, "list", "--json")
     [item] = json.loads(stdout)
     for key in (
         "id",
@@ -69,15 +64,15 @@ def test_list_json_has_the_contract_keys_and_nothing_else_on_stdout(runner: CliR
 
 
 def test_adding_the_same_link_twice_says_so_and_keeps_both_sightings(runner: CliRunner) -> None:
-    run(runner, "add", "https://example.com/a", "--note", "first")
-    _, stderr = run(runner, "add", "https://example.com/a/?utm_source=x")
+    invoke(runner, "add", "https://example.com/a", "--note", "first")
+    _, stderr = invoke(runner, "add", "https://example.com/a/?utm_source=x")
     assert "0 new, 1 already queued" in stderr
     [item] = listed(runner)
     assert [s["note"] for s in item["sightings"]] == ["first", None]  # type: ignore[union-attr,index]
 
 
 def test_a_bad_url_argument_exits_2_with_one_line_and_adds_nothing(runner: CliRunner) -> None:
-    _, stderr = run(runner, "add", "https://example.com/ok", "javascript:alert(1)", code=2)
+    _, stderr = invoke(runner, "add", "https://example.com/ok", "javascript:alert(1)", code=2)
     assert stderr.strip() == "curator: error: not an http(s) URL: javascript:alert(1)"
     assert listed(runner) == []
 
@@ -90,7 +85,7 @@ def test_add_file_reports_bad_lines_by_number_and_adds_the_rest(
         "# reading list\n\nhttps://example.com/one\nnot a url\nhttps://example.com/two\n"
         "ftp://example.com/file\n"
     )
-    _, stderr = run(runner, "add", "--file", str(path))
+    _, stderr = invoke(runner, "add", "--file", str(path))
     assert "line 4:" in stderr and "line 6:" in stderr
     assert "2 new, 0 already queued, 2 bad lines skipped" in stderr
     assert [item["url"] for item in listed(runner)] == [
@@ -100,14 +95,14 @@ def test_add_file_reports_bad_lines_by_number_and_adds_the_rest(
 
 
 def test_add_reads_urls_from_stdin(runner: CliRunner) -> None:
-    run(runner, "add", "--file", "-", input="https://example.com/x\narxiv:2312.13558\n")
+    invoke(runner, "add", "--file", "-", input="https://example.com/x\narxiv:2312.13558\n")
     assert {item["kind"] for item in listed(runner)} == {"link", "paper"}
 
 
 def test_db_option_and_environment_choose_the_database(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    run(runner, "--db", str(tmp_path / "other.db"), "add", "https://example.com/a")
+    invoke(runner, "--db", str(tmp_path / "other.db"), "add", "https://example.com/a")
     assert (tmp_path / "other.db").exists()
     assert listed(runner) == []
     monkeypatch.setenv("CURATOR_DB", str(tmp_path / "other.db"))
@@ -115,9 +110,9 @@ def test_db_option_and_environment_choose_the_database(
 
 
 def test_init_refuses_to_overwrite(runner: CliRunner, env: Path) -> None:
-    run(runner, "init")
+    invoke(runner, "init")
     (env / "curator.toml").write_text("# mine\n")
-    _, stderr = run(runner, "init", code=2)
+    _, stderr = invoke(runner, "init", code=2)
     assert "already exists" in stderr
     assert (env / "curator.toml").read_text() == "# mine\n"
 
@@ -134,14 +129,14 @@ def test_a_broken_config_exits_2_with_one_line(
     runner: CliRunner, env: Path, text: str, message: str
 ) -> None:
     (env / "curator.toml").write_text(text)
-    stdout, stderr = run(runner, "list", code=2)
+    stdout, stderr = invoke(runner, "list", code=2)
     assert stdout == ""
     assert stderr.count("\n") == 1 and message in stderr
     assert "curator.toml" in stderr and "Traceback" not in stderr
 
 
 def test_a_missing_config_named_explicitly_is_an_error(runner: CliRunner, env: Path) -> None:
-    _, stderr = run(runner, "--config", str(env / "nope.toml"), "list", code=2)
+    _, stderr = invoke(runner, "--config", str(env / "nope.toml"), "list", code=2)
     assert "nope.toml: no such file" in stderr
 
 
@@ -149,19 +144,19 @@ def test_collect_without_a_config_says_how_to_make_one(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("CURATOR_CONFIG")
-    _, stderr = run(runner, "collect", code=2)
+    _, stderr = invoke(runner, "collect", code=2)
     assert "curator init" in stderr
 
 
 def test_unknown_command_and_bad_option_exit_2(runner: CliRunner) -> None:
     assert runner.invoke(app, ["frobnicate"]).exit_code == 2
     assert runner.invoke(app, ["list", "--colour"]).exit_code == 2
-    _, stderr = run(runner, "list", "--status", "wat", code=2)
+    _, stderr = invoke(runner, "list", "--status", "wat", code=2)
     assert "--status must be one of" in stderr
 
 
 def test_every_command_explains_itself_with_an_example(runner: CliRunner) -> None:
-    stdout, _ = run(runner, "--help")
+    stdout, _ = invoke(runner, "--help")
     commands = [
         "init",
         "add",
@@ -180,14 +175,14 @@ def test_every_command_explains_itself_with_an_example(runner: CliRunner) -> Non
     ]
     for command in commands:
         assert command in stdout
-        help_text, _ = run(runner, command, "--help")
+        help_text, _ = invoke(runner, command, "--help")
         assert "Example: curator" in help_text, command
 
 
 def test_no_arguments_shows_help_and_version_prints(runner: CliRunner) -> None:
     result = runner.invoke(app, [])
     assert "Usage:" in result.output and "collect" in result.output
-    stdout, _ = run(runner, "--version")
+    stdout, _ = invoke(runner, "--version")
     assert stdout.startswith("curator ")
 
 
@@ -218,9 +213,9 @@ def test_the_installed_console_script_runs_the_contract(env: Path) -> None:
 
 
 def test_help_shows_plain_placeholders_not_type_names(runner: CliRunner) -> None:
-    stdout, _ = run(runner, "--help")
+    stdout, _ = invoke(runner, "--help")
     commands = [line.split()[0] for line in stdout.split("Commands:")[1].splitlines() if line]
     for command in commands:
-        help_text, _ = run(runner, command, "--help")
+        help_text, _ = invoke(runner, command, "--help")
         assert "<" not in help_text and "{" not in help_text, (command, help_text)
         assert "Usage:" in help_text

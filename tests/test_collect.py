@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from curator.cli import app
+from tests.cli import invoke
 from tests.conftest import DATA
 from tests.fakes import API_PATH, ARXIV, ConditionalFeed, FakeArxiv
 from tests.server import LoopbackServer
@@ -56,12 +56,6 @@ def serve_feeds(server: LoopbackServer) -> dict[str, str]:
     server.add_writer("/blog.rdf", ConditionalFeed((FEEDS / "blog.rdf").read_bytes(), etag='"b"'))
     server.add_writer(API_PATH, FakeArxiv(search=(ARXIV / "query.xml").read_bytes()))
     return {"Example News": "/news.rss", "Tech Digest": "/tech.atom", "Jane": "/blog.rdf"}
-
-
-def invoke(runner: CliRunner, *args: str, code: int = 0) -> tuple[str, str]:
-    result = runner.invoke(app, list(args), catch_exceptions=False)
-    assert result.exit_code == code, (result.stdout, result.stderr)
-    return result.stdout, result.stderr
 
 
 def queue(runner: CliRunner) -> list[dict[str, object]]:

@@ -11,19 +11,13 @@ import yaml
 from markdown_it import MarkdownIt
 from typer.testing import CliRunner
 
-from curator.cli import app
+from tests.cli import invoke
 from tests.conftest import DATA
 from tests.fakes import API_PATH, FakeArxiv
 from tests.server import LoopbackServer
 
 GOLDEN = DATA / "draft" / "week.md"
 PAGES = DATA / "pages"
-
-
-def invoke(runner: CliRunner, *args: str, code: int = 0) -> tuple[str, str]:
-    result = runner.invoke(app, list(args), catch_exceptions=False)
-    assert result.exit_code == code, (result.stdout, result.stderr)
-    return result.stdout, result.stderr
 
 
 def today() -> str:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from curator.cli import app
+from tests.cli import invoke
 from tests.conftest import DATA
 from tests.fakes import API_PATH, FakeArxiv
 from tests.server import LoopbackServer
@@ -36,12 +36,6 @@ def configure(env: Path, server: LoopbackServer, *extra: str, timeout: float = 3
         )
         + "\n"
     )
-
-
-def invoke(runner: CliRunner, *args: str, code: int = 0) -> tuple[str, str]:
-    result = runner.invoke(app, list(args), catch_exceptions=False)
-    assert result.exit_code == code, (result.stdout, result.stderr)
-    return result.stdout, result.stderr
 
 
 def queue(runner: CliRunner) -> dict[str, dict[str, object]]:
