@@ -23,7 +23,7 @@ def listed(runner: CliRunner, *args: str) -> list[dict[str, object]]:
 
 def test_init_add_list_gives_one_paper_and_one_clean_article(runner: CliRunner) -> None:
     invoke(runner, "init")
-    _, stderr = run(
+    _, stderr = invoke(
         runner,
         "add",
         "https://arxiv.org/pdf/2312.11514v2",
