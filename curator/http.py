@@ -14,7 +14,7 @@ import asyncio
 import zlib
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
@@ -51,6 +51,7 @@ class Response:
     status: int
     headers: Mapping[str, str]  # lower-case names
     body: bytes
+    body_skipped: bool = False  # a type the caller did not ask for: the body was not read
 
     @property
     def content_type(self) -> str:
@@ -178,7 +179,7 @@ class Fetcher:
             if response.status_code >= 300:
                 return bare
             if body_types is not None and bare.content_type not in (*body_types, ""):
-                return bare
+                return replace(bare, body_skipped=True)
             declared = head.get("content-length", "")
             if declared.isdigit() and int(declared) > cap:
                 raise TooLargeError(url, cap)

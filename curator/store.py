@@ -104,7 +104,7 @@ class Store:
         `repeat_sightings` (an author adding a link twice by hand). A handful of set-based
         statements per batch, whatever its size: a feed of 50 entries is one transaction.
         """
-        arrivals = [(c, _new_link_row(c, urls.key(c.url), now)) for c in candidates]
+        arrivals = [(c, _new_link_row(c, urls.identify(c.url), now)) for c in candidates]
         result = AddResult()
         if not arrivals:
             return result
@@ -213,7 +213,8 @@ class Store:
         runs once per link in the hot loop: without a redirect (`final_url` None) it is one
         UPDATE.
         """
-        moved = _Location.of(meta.final_url)
+        # URL work before the transaction, which stays short.
+        moved = urls.identify(meta.final_url) if meta.final_url else None
         values = _metadata_values(meta, now)
         if moved is None:
             with self._write_connection() as conn:
@@ -225,7 +226,7 @@ class Store:
             return target
 
     def _move(
-        self, session: Session, link_id: int, moved: _Location, values: dict[str, Any]
+        self, session: Session, link_id: int, moved: urls.Identity, values: dict[str, Any]
     ) -> int:
         """A link redirected elsewhere: take the new location, or merge into its owner."""
         row = session.exec(select(Link.key, Link.kind).where(col(Link.id) == link_id)).first()
@@ -236,7 +237,7 @@ class Store:
             return link_id
         other = session.exec(select(Link.id).where(Link.key == moved.key)).first()
         if other is None:
-            values.update(moved.columns())
+            values.update(_location_columns(moved))
             return link_id
         return self._merge(session, link_id, other)
 
@@ -278,7 +279,7 @@ class Store:
         if where.ids is not None:
             stmt = stmt.where(col(Link.id).in_(where.ids))
         if where.status is not None:
-            stmt = stmt.where(_status_clause(where.status))
+            stmt = stmt.where(_STATUS_CLAUSES[where.status])
         with self._read() as session:
             return list(session.exec(stmt).all())
 
@@ -400,30 +401,27 @@ class Store:
         """A bare write transaction for the per-link hot path: a Session costs more than
         the one statement it would run."""
         with _errors(self.path), self.engine.connect() as conn:
-            if self.engine.dialect.name == "sqlite":
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            self._lock_for_writing(conn)
             yield conn
             conn.commit()
 
     @contextmanager
     def _write(self) -> Iterator[Session]:
         with _errors(self.path), Session(self.engine, expire_on_commit=False) as session:
-            if self.engine.dialect.name == "sqlite":
-                # Take the write lock up front: a deferred transaction that reads and then
-                # writes can fail at once with SQLITE_BUSY instead of waiting.
-                session.connection().exec_driver_sql("BEGIN IMMEDIATE")
+            self._lock_for_writing(session.connection())
             yield session
             session.commit()
 
+    def _lock_for_writing(self, conn: Connection) -> None:
+        """Take SQLite's write lock up front: a deferred transaction that reads and then
+        writes can fail at once with SQLITE_BUSY instead of waiting on the busy timeout."""
+        if self.engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
-def _new_link_row(candidate: Candidate, key: str, now: datetime) -> dict[str, Any]:
-    paper_id = urls.arxiv_id(candidate.url)
+
+def _new_link_row(candidate: Candidate, place: urls.Identity, now: datetime) -> dict[str, Any]:
     row: dict[str, Any] = {
-        "key": key,
-        "url": urls.clean(candidate.url),
-        "canonical_url": urls.canonical(candidate.url),
-        "kind": PAPER if paper_id else LINK,
-        "arxiv_id": paper_id,
+        **_location_columns(place),
         "title": candidate.title,
         "summary": candidate.summary,
         "published": candidate.published,
@@ -451,31 +449,16 @@ def _paper_values(candidate: Candidate) -> dict[str, Any]:
     }
 
 
-@dataclass(frozen=True)
-class _Location:
-    """Where a link's final URL says it lives: computed before the write transaction."""
-
-    key: str
-    url: str
-    canonical_url: str
-    arxiv_id: str | None
-
-    @classmethod
-    def of(cls, final_url: str | None) -> _Location | None:
-        if not final_url:
-            return None
-        paper = urls.arxiv_id(final_url)
-        return cls(urls.key(final_url), urls.clean(final_url), urls.canonical(final_url), paper)
-
-    def columns(self) -> dict[str, Any]:
-        values: dict[str, Any] = {
-            "key": self.key,
-            "url": self.url,
-            "canonical_url": self.canonical_url,
-        }
-        if self.arxiv_id:
-            values.update(kind=PAPER, arxiv_id=self.arxiv_id)
-        return values
+def _location_columns(place: urls.Identity) -> dict[str, Any]:
+    """Where a link lives; only a link (never a paper) ever moves, to a link or a paper."""
+    columns: dict[str, Any] = {
+        "key": place.key,
+        "url": place.url,
+        "canonical_url": place.canonical_url,
+        "arxiv_id": place.arxiv_id,
+        "kind": PAPER if place.arxiv_id else LINK,
+    }
+    return columns
 
 
 _COLUMNS = Link.__table__.c  # type: ignore[attr-defined]
@@ -514,20 +497,17 @@ def _metadata_values(meta: Metadata, now: datetime) -> dict[str, Any]:
     return values
 
 
-def _status_clause(status: str) -> Any:
-    clauses = {
-        PENDING: col(Link.status) == PENDING,
-        DONE: col(Link.status) == DONE,
-        FAILED: col(Link.status) == FAILED,
-        "picked": col(Link.decision) == PICK,
-        "skipped": col(Link.decision) == SKIP,
-        "featured": col(Link.decision) == FEATURE,
-        "published": col(Link.issue_id).is_not(None),
-    }
-    return clauses[status]
-
-
-STATUSES = (PENDING, DONE, FAILED, "picked", "skipped", "featured", "published")
+# `curator list --status` values: the enrichment states, the author's decisions, published.
+_STATUS_CLAUSES: dict[str, Any] = {
+    PENDING: col(Link.status) == PENDING,
+    DONE: col(Link.status) == DONE,
+    FAILED: col(Link.status) == FAILED,
+    "picked": col(Link.decision) == PICK,
+    "skipped": col(Link.decision) == SKIP,
+    "featured": col(Link.decision) == FEATURE,
+    "published": col(Link.issue_id).is_not(None),
+}
+STATUSES = tuple(_STATUS_CLAUSES)
 
 
 def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:

@@ -7,6 +7,7 @@ otherwise `canonical()`. Only http and https URLs are accepted (`check()`).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from curator.errors import InvalidURLError
@@ -57,6 +58,17 @@ def check(text: str) -> str:
     if not parts.hostname:
         raise InvalidURLError(f"URL has no host: {url}")
     return url
+
+
+def parse(text: str) -> str:
+    """A URL typed or listed by the author: an http(s) URL, or `arxiv:ID` for a paper."""
+    entry = text.strip()
+    if entry.lower().startswith("arxiv:"):
+        paper = arxiv_id(entry)
+        if paper is None:
+            raise InvalidURLError(f"not an arXiv id: {entry}")
+        return arxiv_abs_url(paper)
+    return check(entry)
 
 
 def is_http_url(text: str) -> bool:
@@ -137,6 +149,26 @@ def canonical(url: str) -> str:
     path = _remove_dot_segments(_UNRESERVED_ESCAPE.sub(_unescape, parts.path)).rstrip("/")
     fragment = parts.fragment if parts.fragment.startswith("!") else ""
     return urlunsplit(("https", netloc, path or "/", query, fragment))
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Everything the queue stores about where a link lives, computed once."""
+
+    key: str
+    url: str  # clean(), as shown
+    canonical_url: str
+    arxiv_id: str | None
+
+
+def identify(url: str) -> Identity:
+    """key(), clean() and canonical() together, each URL normalised once per form."""
+    paper = arxiv_id(url)
+    if paper:
+        abs_url = arxiv_abs_url(paper)
+        return Identity(f"arxiv:{paper}", abs_url, abs_url, paper)
+    canonical_url = canonical(url)
+    return Identity(canonical_url, clean(url), canonical_url, None)
 
 
 def key(url: str) -> str:

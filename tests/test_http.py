@@ -191,6 +191,9 @@ def test_bodies_of_unwanted_types_are_not_downloaded(server: LoopbackServer) -> 
         server.url("/paper.pdf"), FetchConfig(max_bytes=1_000_000), body_types=("text/html",)
     )
     assert (response.content_type, response.body) == ("application/pdf", b"")
+    assert response.body_skipped
+    server.add("/page", "<p>wanted</p>")
+    assert not fetch(server.url("/page"), body_types=("text/html",)).body_skipped
 
 
 def test_concurrency_is_limited_overall_and_per_host() -> None:

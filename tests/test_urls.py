@@ -178,3 +178,22 @@ def test_every_arxiv_url_form_gives_the_same_key(paper: str, version: int) -> No
         f"https://huggingface.co/papers/{paper}",
     ]
     assert {urls.key(form) for form in forms} == {f"arxiv:{paper}"}
+
+
+@pytest.mark.parametrize(("url", "_key"), SAME_KEY)
+def test_identify_agrees_with_key_clean_and_canonical(url: str, _key: str) -> None:
+    place = urls.identify(urls.parse(url))
+    assert (place.key, place.url, place.canonical_url) == (
+        urls.key(urls.parse(url)),
+        urls.clean(urls.parse(url)),
+        urls.canonical(urls.parse(url)),
+    )
+    assert place.arxiv_id == urls.arxiv_id(urls.parse(url))
+
+
+def test_parse_takes_http_urls_and_arxiv_ids_only() -> None:
+    assert urls.parse(" arXiv:2312.11514v2 ") == "https://arxiv.org/abs/2312.11514"
+    with pytest.raises(InvalidURLError, match="not an arXiv id"):
+        urls.parse("arxiv:abc")
+    with pytest.raises(InvalidURLError, match="not an http"):
+        urls.parse("ftp://example.com/x")

@@ -41,19 +41,10 @@ def parse_lines(
         if not entry or entry.startswith("#"):
             continue
         try:
-            candidates.append(Candidate(url=_line_url(entry), source=source, note=note))
+            candidates.append(Candidate(url=urls.parse(entry), source=source, note=note))
         except InvalidURLError as err:
             bad.append(BadLine(number, entry, str(err)))
     return candidates, bad
-
-
-def _line_url(entry: str) -> str:
-    if entry.lower().startswith("arxiv:"):
-        paper = urls.arxiv_id(entry)
-        if paper is None:
-            raise InvalidURLError(f"not an arXiv id: {entry}")
-        return urls.arxiv_abs_url(paper)
-    return urls.check(entry)
 
 
 def parse_bookmarks(data: bytes, source: str) -> tuple[list[Candidate], int]:

@@ -89,10 +89,6 @@ def _arxiv_client(config: Config) -> ArxivAPI:
     return ArxivAPI(config.fetch)
 
 
-async def _none() -> list[SourceReport]:
-    return []
-
-
 def _selected(
     config: Config, only: str | None
 ) -> tuple[Sequence[FeedSource], Sequence[ArxivSource]]:
@@ -117,7 +113,7 @@ async def _collect_all(
 ) -> list[SourceReport]:
     async with Fetcher(config.fetch) as fetcher:
         feed_jobs = [_collect_feed(fetcher, store, feed, now, progress) for feed in feeds]
-        arxiv_job = _collect_queries(arxiv, store, queries, now, progress) if arxiv else _none()
+        arxiv_job = _collect_queries(arxiv, store, queries, now, progress)
         feed_reports, arxiv_reports = await asyncio.gather(asyncio.gather(*feed_jobs), arxiv_job)
     return [*feed_reports, *arxiv_reports]
 
@@ -147,7 +143,7 @@ async def _collect_feed(
 
 
 async def _collect_queries(
-    api: ArxivAPI,
+    api: ArxivAPI | None,  # None exactly when there are no queries
     store: Store,
     queries: Sequence[ArxivSource],
     now: datetime,
@@ -158,6 +154,7 @@ async def _collect_queries(
         name = arxiv_name(query)
         report = SourceReport(name, ARXIV)
         state = store.source_state(ARXIV, query.query, name)
+        assert api is not None
         try:
             candidates = await asyncio.to_thread(collect_query, api, query)
             _queue(store, candidates, now, report)

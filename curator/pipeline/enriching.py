@@ -167,13 +167,13 @@ async def _page_metadata(
     if urls.is_tweet(url):
         return tweet_metadata(url)
     response = await fetcher.get(url, {"Accept": ACCEPT_HTML}, body_types=READ_TYPES)
-    if response.content_type in (*READ_TYPES, ""):
+    if response.body_skipped:
+        meta = document_metadata(response.url, response.content_type)
+    else:
         loop = asyncio.get_running_loop()
         meta = await loop.run_in_executor(
             pool, extract_page, response.body, response.url, response.content_type, dict(labels)
         )
-    else:
-        meta = document_metadata(response.url, response.content_type)
     # final_url only when redirected: the store then checks for a link to merge with.
     return replace(meta, final_url=response.url if response.url != url else None)
 

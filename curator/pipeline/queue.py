@@ -40,7 +40,7 @@ class LinkView:
 
 def add_urls(store: Store, texts: Sequence[str], *, note: str | None, now: datetime) -> AddReport:
     """Queue URLs given on the command line; one bad URL refuses the whole call."""
-    candidates = [Candidate(_as_url(text), MANUAL_SOURCE, note=note) for text in texts]
+    candidates = [Candidate(urls.parse(text), MANUAL_SOURCE, note=note) for text in texts]
     return add_candidates(store, candidates, now)
 
 
@@ -55,11 +55,6 @@ def add_text(store: Store, text: str, *, source: str, note: str | None, now: dat
 def add_candidates(store: Store, candidates: Sequence[Candidate], now: datetime) -> AddReport:
     result = store.add(candidates, now, repeat_sightings=True)
     return AddReport(new=result.new, known=result.known, new_ids=result.new_ids)
-
-
-def _as_url(text: str) -> str:
-    paper = urls.arxiv_id(text) if text.strip().lower().startswith("arxiv:") else None
-    return urls.arxiv_abs_url(paper) if paper else urls.check(text)
 
 
 def list_links(
