@@ -30,6 +30,12 @@ class FetchConfig:
     arxiv_delay: float = 3.0
     # Transient failures (timeouts, 5xx, 429) are retried this many times, then given up.
     max_attempts: int = 5
+    # A proxy URL for every request; empty: HTTP(S)_PROXY / ALL_PROXY / NO_PROXY decide.
+    proxy: str = ""
+    # A PEM file of trusted CAs; empty: SSL_CERT_FILE / SSL_CERT_DIR, then certifi's.
+    ca_bundle: Path | None = None
+    # Follow redirects from a public host to loopback, private or link-local addresses.
+    allow_private: bool = False
 
 
 @dataclass(frozen=True)
@@ -162,6 +168,8 @@ def _check(config: Config, path: Path) -> None:
     if fetch.timeout <= 0 or fetch.arxiv_delay < 0:
         raise ConfigError(f"{path}: fetch.timeout must be > 0 and fetch.arxiv_delay >= 0")
     _check_url(fetch.arxiv_api_url, path, "fetch.arxiv_api_url")
+    if fetch.proxy and not fetch.proxy.lower().startswith(("http://", "https://", "socks5://")):
+        raise ConfigError(f"{path}: fetch.proxy must be an http://, https:// or socks5:// URL")
     names: set[str] = set()
     for i, feed in enumerate(config.feed):
         _check_url(feed.url, path, f"feed[{i}].url")
@@ -195,7 +203,10 @@ def _resolve_template(config: Config, path: Path) -> Config:
     draft = config.draft
     if template is not None and not template.is_absolute():
         draft = DraftConfig(**{**draft.__dict__, "template": path.parent / template})
-    return Config(**{**config.__dict__, "draft": draft, "path": path})
+    fetch = config.fetch
+    if fetch.ca_bundle is not None and not fetch.ca_bundle.is_absolute():
+        fetch = FetchConfig(**{**fetch.__dict__, "ca_bundle": path.parent / fetch.ca_bundle})
+    return Config(**{**config.__dict__, "draft": draft, "fetch": fetch, "path": path})
 
 
 def feed_name(feed: FeedSource) -> str:
