@@ -51,6 +51,16 @@ class NetworkError(FetchError):
     transient = True
 
 
+class UnreachableError(NetworkError):
+    """The server cannot be reached at all: connection refused, or no TLS on an https port.
+    A link that also arrived as http is then fetched over http."""
+
+
+class CertificateError(FetchError):
+    """The server's TLS certificate failed verification (self-signed, expired, wrong host).
+    Never retried on its own: a certificate does not fix itself within a backoff."""
+
+
 class FetchTimeout(NetworkError):
     """No complete answer within the deadline."""
 
@@ -86,7 +96,8 @@ class ContentError(FetchError):
 
 
 class BlockedURLError(FetchError):
-    """A URL or redirect target that curator refuses to fetch (not http or https)."""
+    """A URL or redirect target that curator refuses to fetch: not http(s), or a redirect
+    from a public site to a private address."""
 
 
 class InvalidURLError(UsageError):
