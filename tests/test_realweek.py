@@ -97,3 +97,23 @@ def test_a_real_week_ends_with_every_link_done_or_failed_with_its_reason(
     tunnels = {line.split(" ", 1)[1] for line in world.proxied if line.startswith("CONNECT ")}
     secure = {f"{site.name}:{site.port}" for site in world.sites if site.tls and site.requests}
     assert secure <= tunnels
+
+
+def test_a_link_whose_https_is_unreachable_is_fetched_over_the_http_it_came_as(
+    runner: CliRunner, env: Path
+) -> None:
+    with World() as world:
+        site = world.add_site("127.0.4.1")  # plain http only: TLS gets a 400
+        site.pages["/both"] = Page(page("Came both ways", "Plain"))
+        site.pages["/secure-only"] = Page(page("Came as https", "Plain"))
+        both = site.url("/both")
+        invoke(runner, "add", both)
+        invoke(runner, "add", both.replace("http://", "https://"))
+        invoke(runner, "add", site.url("/secure-only").replace("http://", "https://"))
+        stdout, _ = invoke(runner, "list", "--json")
+        assert [item["url"][:6] for item in json.loads(stdout)] == ["https:", "https:"]
+        invoke(runner, "enrich")
+        stdout, _ = invoke(runner, "list", "--json")
+    first, second = json.loads(stdout)
+    assert (first["status"], first["title"], first["url"]) == ("done", "Came both ways", both)
+    assert second["status"] == "failed" and second["error"].startswith("TLS handshake failed")

@@ -30,7 +30,7 @@ from curator.enrich import (
     paper_metadata,
     tweet_metadata,
 )
-from curator.errors import ContentError, FetchError, HTTPStatusError
+from curator.errors import ContentError, FetchError, HTTPStatusError, UnreachableError
 from curator.http import ACCEPT_HTML, Fetcher
 from curator.models import PAPER, Link, Metadata
 from curator.pipeline.progress import NoProgress, Progress
@@ -114,6 +114,17 @@ class _Run:
     ) -> None:
         try:
             meta = await _page_metadata(fetcher, pool, link.url, labels)
+        except UnreachableError as err:
+            fallback = self.http_fallback(link)
+            if fallback is None:
+                self.failed(link, err)
+                return
+            try:
+                meta = await _page_metadata(fetcher, pool, fallback, labels)
+            except FetchError:
+                self.failed(link, err)
+                return
+            meta = replace(meta, final_url=meta.final_url or fallback)
         except FetchError as err:
             self.failed(link, err)
             return
@@ -138,6 +149,15 @@ class _Run:
                     self.failed(link, ContentError(link.url, NOT_ON_ARXIV))
                 else:
                     self.enriched(link, paper_metadata(paper))
+
+    def http_fallback(self, link: Link) -> str | None:
+        """The http URL a link also arrived as, when its https URL cannot be reached at all
+        (refused, or no TLS on the port): shown as https, fetched as http if need be."""
+        if not link.url.startswith("https://") or link.id is None:
+            return None
+        arrivals = self.store.sightings([link.id]).get(link.id, [])
+        plain = [s.url for s in arrivals if s.url.lower().startswith("http://")]
+        return urls.clean(plain[0]) if plain else None
 
     def enriched(self, link: Link, meta: Metadata) -> None:
         assert link.id is not None
