@@ -19,7 +19,8 @@ Dedupe key (`canonical`), the shown URL further normalised:
 2. escapes of unreserved characters decoded, other escapes upper-cased, characters
    outside RFC 3986 escaped as UTF-8 (RFC 3986 section 6.2.2);
 3. dot segments resolved (RFC 3986 section 5.2.4), trailing slashes dropped, `//` kept;
-4. query pairs stably sorted by name (repeated names keep their order), `%20` as `+`;
+4. query pairs spelled as in 2, `%20` as `+`, then stably sorted by name (repeated names
+   keep their order);
 5. twitter.com and its mobile host are x.com.
 """
 
@@ -185,10 +186,8 @@ def canonical(url: str) -> str:
     netloc, pairs = _netloc(parts, (80, 443)), _kept_pairs(parts.query)
     if _is_twitter(parts.hostname):
         netloc, pairs = "x.com", []
-    pairs.sort(key=_name)
-    query = "&".join(_key_escapes(pair, _QUERY_SAFE).replace("%20", "+") for pair in pairs)
     fragment = _key_escapes(_route(parts.fragment), _FRAGMENT_SAFE)
-    return urlunsplit(("https", netloc, _key_path(parts.path), query, fragment))
+    return urlunsplit(("https", netloc, _key_path(parts.path), _key_query(pairs), fragment))
 
 
 @dataclass(frozen=True)
@@ -257,6 +256,12 @@ def _route(fragment: str) -> str:
 def _key_path(path: str) -> str:
     path = _remove_dot_segments(_key_escapes(path, _PATH_SAFE)).rstrip("/")
     return path or "/"
+
+
+def _key_query(pairs: list[str]) -> str:
+    # A space is `+` in HTML form encoding (WHATWG URL, application/x-www-form-urlencoded).
+    spelled = [_key_escapes(pair, _QUERY_SAFE).replace("%20", "+") for pair in pairs]
+    return "&".join(sorted(spelled, key=_name))
 
 
 def _key_escapes(text: str, safe: str) -> str:

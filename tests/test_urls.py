@@ -294,3 +294,7 @@ def test_parse_takes_http_urls_and_arxiv_ids_only() -> None:
         urls.parse("arxiv:abc")
     with pytest.raises(InvalidURLError, match="not an http"):
         urls.parse("ftp://example.com/x")
+
+
+def test_escaped_and_plain_parameter_names_sort_alike_in_the_key() -> None:
+    assert urls.key("https://example.com/a?b=1&%61=2") == urls.key("https://example.com/a?a=2&b=1")
