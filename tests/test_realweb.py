@@ -4,7 +4,6 @@ hosts, bodies that lie about their encoding, and redirects into private networks
 
 from __future__ import annotations
 
-import asyncio
 import gzip
 import os
 import zlib
@@ -21,7 +20,8 @@ from curator.errors import (
     FetchError,
     UnreachableError,
 )
-from curator.http import Fetcher, Response
+from curator.http import Response
+from tests.helpers import fetch_all
 from tests.webworld import EXPIRED, UNTRUSTED, WRONG_HOST, Page, World, addresses
 
 HTML = b"<html><head><title>A page</title></head><body><p>Text.</p></body></html>"
@@ -31,20 +31,6 @@ HTML = b"<html><head><title>A page</title></head><body><p>Text.</p></body></html
 def world() -> Iterator[World]:
     with World() as w:
         yield w
-
-
-def fetch_all(urls: list[str], config: FetchConfig) -> list[Response | FetchError]:
-    async def one(fetcher: Fetcher, url: str) -> Response | FetchError:
-        try:
-            return await fetcher.get(url)
-        except FetchError as err:
-            return err
-
-    async def go() -> list[Response | FetchError]:
-        async with Fetcher(config) as fetcher:
-            return await asyncio.gather(*(one(fetcher, url) for url in urls))
-
-    return asyncio.run(go())
 
 
 def fetch(url: str, config: FetchConfig | None = None) -> Response | FetchError:
