@@ -10,14 +10,12 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections import Counter, deque
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import jinja2
 
@@ -26,6 +24,7 @@ from curator.config import DraftConfig
 from curator.errors import TemplateError
 from curator.markdown import md_text, md_url, yaml_str
 from curator.models import FAILED, FEATURE, PAPER, PENDING, PICK, SKIP, Link
+from curator.stories import same_story_groups
 from curator.summaries import first_sentences, plain_text
 
 AI_PAPERS = "AI Papers"
@@ -34,7 +33,6 @@ BUILTIN_ORDER = {AI_PAPERS: 10, OTHER: 100}
 # A section only the author named (`curator edit --section`) sits where a config section
 # without an explicit `order` would.
 AD_HOC_ORDER = 50
-SAME_STORY_RATIO = 0.85
 GROUP_NAMED = 5  # items named in a same-story warning; the rest by id
 TEMPLATE_NAME = "issue.md.j2"
 MONTHS = (
@@ -414,99 +412,8 @@ def _entry_warnings(entry: Entry, link: Link | None, draft: Draft) -> list[str]:
 
 def _same_story_warnings(entries: list[Entry]) -> list[str]:
     """One line per group of items that look like one story (issue 12, item 9)."""
-    return [_group_line(group) for group in same_story_groups(entries)]
-
-
-def same_story_groups(entries: Sequence[Entry]) -> list[list[Entry]]:
-    """Items on the same page (scheme, `www.` and a trailing slash aside) or with nearly the
-    same title, grouped; a group is closed under the rule (A like B and B like C: one
-    group). Items keep their order, and groups follow their first item.
-
-    Titles are compared only in the candidate pairs `_candidate_pairs` finds, never all
-    pairs: 2,000 picks took 33.8 s that way, with 200,150 warnings for similar titles.
-    """
-    words = [_story_words(entry.title) for entry in entries]
-    groups = _Groups(len(entries))
-    groups.join_equal([_page(entry.url) for entry in entries])
-    groups.join_equal([title or None for title in words])  # an empty title matches none
-    for i, j in _candidate_pairs(words):
-        if not groups.together(i, j) and _similar_titles(words[i], words[j]):
-            groups.join(i, j)
-    return [[entries[i] for i in members] for members in groups.groups()]
-
-
-def _similar_titles(a: str, b: str) -> bool:
-    """Titles (as `_story_words` gives them) at least 85% alike by difflib's ratio.
-
-    The two quick ratios are upper bounds of ratio(), so they change no verdict; each is
-    cheaper than the next (length, then letters in common, then matching blocks).
-    """
-    matcher = SequenceMatcher(None, a, b)
-    return all(
-        ratio() >= SAME_STORY_RATIO
-        for ratio in (matcher.real_quick_ratio, matcher.quick_ratio, matcher.ratio)
-    )
-
-
-def _candidate_pairs(titles: Sequence[str]) -> Iterator[tuple[int, int]]:
-    """Every pair (i < j) of titles sharing at least half the shorter title's words.
-
-    Titles 85% alike share most of their words, and testing that first spares difflib's
-    quadratic ratio() on the other pairs. Sharing t = ceil(n / 2) distinct words (n the
-    shorter title's word count) means, with each title's words ordered rarest first,
-    sharing one of the shorter title's first (distinct words - t + 1): prefix filtering
-    (Chaudhuri, Ganti and Kaushik, "A Primitive Operator for Similarity Joins", ICDE
-    2006). So each title is indexed under those rare words only and looked up, by all its
-    words, among the titles no longer than it; common words ("the", "AI") add few pairs.
-    """
-    split = [title.split() for title in titles]
-    distinct = [set(words) for words in split]
-    frequency = Counter(word for words in distinct for word in words)
-    index: dict[str, list[int]] = {}
-    for i in sorted((i for i in range(len(split)) if split[i]), key=lambda i: len(split[i])):
-        found = {j for word in distinct[i] for j in index.get(word, ())}
-        shared = {j: len(distinct[i] & distinct[j]) for j in found}
-        # Likeliest first: once i joins a group, the caller skips the group's other titles.
-        for j in sorted(shared, key=lambda j: -shared[j]):  # j is no longer than i
-            if 2 * shared[j] >= len(split[j]):
-                yield min(i, j), max(i, j)
-        needed = (len(split[i]) + 1) // 2
-        rarest = sorted(distinct[i], key=lambda word: (frequency[word], word))
-        for word in rarest[: len(distinct[i]) - needed + 1]:
-            index.setdefault(word, []).append(i)
-
-
-class _Groups:
-    """Union-find over item positions; groups() lists those with two or more members."""
-
-    def __init__(self, size: int) -> None:
-        self._parent = list(range(size))
-
-    def find(self, i: int) -> int:
-        while self._parent[i] != i:
-            self._parent[i] = self._parent[self._parent[i]]  # path halving
-            i = self._parent[i]
-        return i
-
-    def join(self, i: int, j: int) -> None:
-        first, second = sorted((self.find(i), self.find(j)))
-        self._parent[second] = first
-
-    def join_equal(self, keys: Sequence[Hashable | None]) -> None:
-        """Join the items whose keys are equal and not None."""
-        first: dict[Hashable, int] = {}
-        for i, key in enumerate(keys):
-            if key is not None:
-                self.join(i, first.setdefault(key, i))
-
-    def together(self, i: int, j: int) -> bool:
-        return self.find(i) == self.find(j)
-
-    def groups(self) -> list[list[int]]:
-        members: dict[int, list[int]] = {}
-        for i in range(len(self._parent)):
-            members.setdefault(self.find(i), []).append(i)
-        return [group for group in members.values() if len(group) > 1]
+    groups = same_story_groups([e.title for e in entries], [e.url for e in entries])
+    return [_group_line([entries[i] for i in group]) for group in groups]
 
 
 def _group_line(group: list[Entry]) -> str:
@@ -516,15 +423,6 @@ def _group_line(group: list[Entry]) -> str:
     if rest:
         names.append(f"{len(rest)} more (links {', '.join(rest)})")
     return f"{', '.join(names[:-1])} and {names[-1]} look like the same story"
-
-
-def _page(url: str) -> tuple[str, str, str]:
-    parts = urlsplit(url)
-    return urls.host(url), parts.path.rstrip("/"), parts.query
-
-
-def _story_words(title: str) -> str:
-    return " ".join(re.sub(r"[^\w\s]|_", " ", title.casefold()).split())
 
 
 def _name(entry: Entry) -> str:

@@ -2,35 +2,26 @@
 
 from __future__ import annotations
 
-import itertools
 import random
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from curator import urls
 from curator.compose import (
     AI_PAPERS,
     OTHER,
     Draft,
-    Entry,
     Section,
     check_draft,
     eligible,
     format_date,
     plan_draft,
     render_draft,
-    same_story_groups,
     section_for,
 )
 from curator.config import DraftConfig, SectionRule
@@ -599,60 +590,6 @@ def test_hundreds_of_retold_stories_give_one_warning_per_story() -> None:
     lines = same_story_lines(rows)
     assert [line.split()[1] for line in lines] == ["1", "2", "3", "4", "5", "6"]
     assert all(" and 95 more (links " in line for line in lines)
-
-
-def all_pairs_groups(entries: list[Entry]) -> list[list[int]]:
-    """The check as it was before blocking (every pair compared), grouped: the oracle."""
-
-    def page(url: str) -> tuple[str, str, str]:
-        parts = urlsplit(url)
-        return urls.host(url), parts.path.rstrip("/"), parts.query
-
-    def words(title: str) -> str:
-        return " ".join(re.sub(r"[^\w\s]|_", " ", title.casefold()).split())
-
-    def same(first: Entry, second: Entry) -> bool:
-        a, b = words(first.title), words(second.title)
-        if page(first.url) == page(second.url) or (a and a == b):
-            return True
-        if not a or not b:
-            return False
-        if 2 * len(set(a.split()) & set(b.split())) < min(len(a.split()), len(b.split())):
-            return False
-        return SequenceMatcher(None, a, b).ratio() >= 0.85
-
-    parent = list(range(len(entries)))
-
-    def find(i: int) -> int:
-        return i if parent[i] == i else find(parent[i])
-
-    for i, j in itertools.combinations(range(len(entries)), 2):
-        if same(entries[i], entries[j]):
-            parent[max(find(i), find(j))] = min(find(i), find(j))
-    groups: dict[int, list[int]] = {}
-    for i in range(len(entries)):
-        groups.setdefault(find(i), []).append(entries[i].link_id)
-    return [group for group in groups.values() if len(group) > 1]
-
-
-TITLE_WORDS = st.sampled_from(["open", "AI", "model", "the", "new", "GPT-5", "chip", "a"])
-
-
-@settings(max_examples=300, deadline=None)
-@given(
-    st.lists(
-        st.tuples(st.lists(TITLE_WORDS, max_size=7), st.integers(0, 30)), min_size=2, max_size=25
-    )
-)
-def test_blocking_groups_exactly_as_comparing_every_pair(
-    items: list[tuple[list[str], int]],
-) -> None:
-    entries = [
-        Entry(i, " ".join(title), f"https://example.com/{page}", "link", "S", "", None)
-        for i, (title, page) in enumerate(items, 1)
-    ]
-    found = [[entry.link_id for entry in group] for group in same_story_groups(entries)]
-    assert found == all_pairs_groups(entries)
 
 
 def test_check_warns_about_an_item_first_seen_outside_the_window() -> None:
