@@ -23,6 +23,10 @@ class StoreError(CuratorError):
     """The database cannot be opened or written. The CLI exits 1."""
 
 
+class WriteError(CuratorError):
+    """A file could not be written (disk full, I/O error); the old one is intact. Exit 1."""
+
+
 class TemplateError(CuratorError):
     """The draft template is missing or refers to something that does not exist. Exit 2."""
 

@@ -20,6 +20,7 @@ def test_the_benchmark_harness_prints_its_table(capsys: pytest.CaptureFixture[st
         "smallest gap between",
         "second run: answered 304",
         "draft over 1,000 links",
+        "draft of 60 picks, similar titles",
     ):
         assert figure in table
     assert "| pages fetched / fetched twice | 24 / 0 |" in table

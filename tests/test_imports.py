@@ -19,6 +19,7 @@ STAGES = (
     "curator.markdown",
     "curator.arxiv_api",
     "curator.opml",
+    "curator.stories",
 )
 UI = ("typer", "rich")
 # module prefix -> what it must never import

@@ -29,7 +29,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import trustme
 
-from tests.bench.content import arxiv_answer, feed, page, page_size, sentence
+from tests.bench.content import WORDS, arxiv_answer, feed, page, page_size, sentence
 from tests.bench.servers import Hosts
 
 HERE = Path(__file__).parent
@@ -75,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="curator-bench-") as tmp:
         work = Path(tmp)
-        for section in (bench_enrich, bench_arxiv, bench_feeds, bench_draft):
+        for section in (bench_enrich, bench_arxiv, bench_feeds, bench_draft, bench_picks):
             rows += section(work, sizes)
     print(table(rows, sizes))
     missed = [row.figure for row in rows if row.ok is False]
@@ -356,6 +356,80 @@ def build_queue(db: Path, n: int) -> None:
         conn.execute(insert(Link), links)
         conn.execute(insert(Sighting), sightings)
     store.close()
+
+
+# -- draft with many picks (issue 12, item 9) --------------------------------------------
+
+PICKS = {"full": 2_000, "small": 60}
+# `curator draft` over 2,000 picks before the same-story check was blocked (issue 12).
+PICKS_BEFORE = {"distinct": (33.8, ""), "similar": (194.0, ", 200,150 warnings")}
+STORIES = 10  # the similar-titles queue: 10 stories told 200 ways each
+
+
+def bench_picks(work: Path, sizes: Sizes) -> list[Row]:
+    """`curator draft` over 2,000 picked links: distinct titles, then 10 stories in 200
+    near-identical titles each, as when every feed carries the same launch."""
+    n = PICKS["small" if sizes == SMALL else "full"]
+    rows = []
+    for kind in ("distinct", "similar"):
+        env = workspace(work / f"picks-{kind}")
+        build_picks(Path(env["CURATOR_DB"]), n, is_similar=kind == "similar")
+        wall = best_of(sizes.repeats, lambda env=env: timed(env, "draft")[0])
+        done = subprocess.run([CURATOR, "draft"], env=env, capture_output=True, text=True,
+                              check=True, timeout=600)  # fmt: skip
+        same = sum("same story" in line for line in done.stderr.splitlines())
+        before, warned = PICKS_BEFORE[kind]
+        rows.append(
+            Row(f"draft of {n:,} picks, {kind} titles", f"{wall:.2f} s, {same:,} same-story "
+                "warnings", f"2,000 picks before: {before:g} s{warned} (issue 12)",
+                f"{wall / before:.3f}x" if n == 2_000 else "", "< 3 s", wall < 3.0)
+        )  # fmt: skip
+    return rows
+
+
+def build_picks(db: Path, n: int, *, is_similar: bool) -> None:
+    """n picked, enriched links first seen in the last two days, each on its own page."""
+    from sqlalchemy import insert
+
+    from curator.models import Link, Sighting
+    from curator.store import Store
+
+    now = datetime.now(UTC)
+    rng = random.Random(n)
+    vocabulary = [a + b for a in WORDS for b in WORDS if a != b]
+    stories = [pick_title(rng, vocabulary) for _ in range(STORIES)]
+    links, sightings = [], []
+    for i in range(1, n + 1):
+        url = f"https://site{i % 97}.example.com/{i}"
+        title = retold(rng, stories[i % STORIES]) if is_similar else pick_title(rng, vocabulary)
+        links.append({
+            "id": i, "key": url, "url": url, "canonical_url": url, "kind": "link",
+            "title": title, "authors": [], "summary": "What happened, in a sentence.",
+            "source": f"Site {i % 97}", "status": "done", "decision": "pick",
+            "first_seen": now - timedelta(seconds=rng.uniform(0, 2 * 86400)), "attempts": 0,
+        })  # fmt: skip
+        sightings.append({"link_id": i, "source": "bench", "url": url, "seen_at": now})
+    store = Store(db)
+    with store.engine.begin() as conn:
+        conn.execute(insert(Link), links)
+        conn.execute(insert(Sighting), sightings)
+    store.close()
+
+
+def pick_title(rng: random.Random, vocabulary: list[str]) -> str:
+    """A headline of 6-12 words: rare words from a large vocabulary among common ones."""
+    words = [
+        rng.choice(WORDS if rng.random() < 0.4 else vocabulary) for _ in range(rng.randint(6, 12))
+    ]
+    return " ".join(words).capitalize()
+
+
+def retold(rng: random.Random, story: str) -> str:
+    """The story's headline as another site words it: one word changed, maybe a suffix."""
+    words = story.split()
+    words[rng.randrange(1, len(words))] = rng.choice(WORDS)
+    suffix = rng.choice(["", "", " | The Loop", " - Tech Ledger", "!", " (update)"])
+    return " ".join(words) + suffix
 
 
 # -- running curator --------------------------------------------------------------------
