@@ -88,8 +88,22 @@ _DECODERS: dict[str, str] = {
     "utf-16-le": "utf-16-le",
     "utf-16-be": "utf-16-be",
 }
-# Detection chooses among these only: a guess of EBCDIC or HP Roman-8 is always wrong here.
-_DETECTABLE = sorted(set(_DECODERS.values()))
+# Detection chooses among the legacy encodings still common on the web: the rarely used
+# ISO-8859-3, -10, -14 and -16 score as well as ISO-8859-2 on Polish text and win ties.
+_DETECTABLE = [
+    *(f"cp125{n}" for n in range(9)),
+    "cp874",
+    *(f"iso8859-{n}" for n in (2, 4, 5, 6, 7, 8, 13)),
+    "koi8-r",
+    "koi8-u",
+    "cp866",
+    "cp932",
+    "euc_jp",
+    "iso2022_jp",
+    "cp949",
+    "big5hkscs",
+    "gb18030",
+]
 # WHATWG Encoding, section 6 ("BOM sniff"): a byte order mark overrides every label.
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),

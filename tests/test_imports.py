@@ -94,7 +94,8 @@ def test_draft_and_list_do_not_load_the_network_stack(tmp_path: Path) -> None:
         "        app(['--db', sys.argv[1], *args], standalone_mode=False)\n"
         "    except SystemExit:\n"
         "        pass\n"
-        "heavy = {'httpx', 'feedparser', 'trafilatura', 'arxiv', 'requests'}\n"
+        "heavy = {'httpx', 'feedparser', 'trafilatura', 'arxiv', 'requests', 'ftfy',\n"
+        "         'charset_normalizer'}\n"
         "print(sorted(heavy & set(sys.modules)))\n"
     )
     result = subprocess.run(
