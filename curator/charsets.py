@@ -2,15 +2,14 @@
 
 Declarations are tried in the WHATWG order (a BOM, the HTTP charset, then <meta charset> or
 http-equiv, then an XML declaration), each only if the bytes decode under it; then valid
-UTF-8; then charset_normalizer's guess among the WHATWG encodings; then UTF-8 with
-replacement characters. Pure functions; imports nothing from curator.
+UTF-8; then charset_normalizer's guess among the legacy encodings still common on the
+web; then UTF-8 with replacement characters. Pure functions; imports nothing from curator.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Iterator
 
 # The WHATWG prescan reads 1024 bytes (HTML, "prescan a byte stream"); real pages put
 # <meta charset> behind long inline scripts often enough to look further.
@@ -132,22 +131,19 @@ def decode_page(body: bytes, content_type: str) -> str:
     return _undeclared(body).removeprefix("\ufeff")
 
 
-def declared_encodings(body: bytes, content_type: str) -> Iterator[str]:
+def declared_encodings(body: bytes, content_type: str) -> list[str]:
     """The decoders the page names, strongest first: BOM, HTTP charset, meta, XML."""
-    for bom, encoding in _BOMS:
-        if body.startswith(bom):
-            yield encoding
-    header = _HEADER_CHARSET.search(content_type)
-    if header:
-        yield from _decoder(header[1])
     head = _COMMENT.sub(b"", body[:PRESCAN_BYTES])
-    meta = _meta_charset(head)
-    if meta:
+    header = _HEADER_CHARSET.search(content_type)
+    meta = whatwg_decoder(_meta_charset(head))
+    found = [
+        next((encoding for bom, encoding in _BOMS if body.startswith(bom)), None),
+        whatwg_decoder(header[1] if header else ""),
         # HTML, "prescan a byte stream": a meta read as ASCII cannot be in UTF-16.
-        yield from (UTF8 if found.startswith("utf-16") else found for found in _decoder(meta))
-    xml = _XML_ENCODING.match(head)
-    if xml:
-        yield from _decoder(xml[1].decode("ascii", "replace"))
+        UTF8 if meta and meta.startswith("utf-16") else meta,
+        whatwg_decoder(_ascii(_XML_ENCODING.match(head))),
+    ]
+    return [encoding for encoding in found if encoding]
 
 
 def whatwg_decoder(label: str) -> str | None:
@@ -161,26 +157,24 @@ def whatwg_decoder(label: str) -> str | None:
     return _DECODERS.get(name)
 
 
-def _decoder(label: str) -> Iterator[str]:
-    found = whatwg_decoder(label)
-    if found:
-        yield found
-
-
-def _meta_charset(head: bytes) -> str | None:
+def _meta_charset(head: bytes) -> str:
     """The charset of the first <meta charset> or <meta http-equiv=content-type> tag."""
     for tag in _META.finditer(head):
         attributes: dict[bytes, bytes] = {
             name.lower(): quoted or single or bare
             for name, quoted, single, bare in _ATTRIBUTE.findall(tag[1])
         }
-        label: bytes | None = attributes.get(b"charset")
+        label = attributes.get(b"charset", b"").decode("ascii", "replace")
         if not label and attributes.get(b"http-equiv", b"").lower() == b"content-type":
-            content = _CONTENT_CHARSET.search(attributes.get(b"content", b""))
-            label = content[1] if content else None
+            label = _ascii(_CONTENT_CHARSET.search(attributes.get(b"content", b"")))
         if label:
-            return label.decode("ascii", "replace")
-    return None
+            return label
+    return ""
+
+
+def _ascii(match: re.Match[bytes] | None) -> str:
+    """A label found in the bytes, as text ('' when there is none)."""
+    return match[1].decode("ascii", "replace") if match else ""
 
 
 def _undeclared(body: bytes) -> str:

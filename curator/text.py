@@ -24,12 +24,12 @@ _FORMAT = (
 )
 # C0 and C1 controls that are not whitespace (whitespace is collapsed instead).
 _CONTROL = "\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f"
-# An emoji tag sequence (UTS #51, ED-14a): a black flag, tag letters, a cancel tag, as in
-# the flags of England, Scotland and Wales. Its tags are kept; any other tag goes.
+# An emoji tag sequence (UTS #51): a black flag, tag letters, a cancel tag, as in the
+# flags of England, Scotland and Wales. Its tags are kept; any other tag goes.
 _TAG_SEQUENCE = "\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f"
 _INVISIBLE = re.compile(f"({_TAG_SEQUENCE})|[{_FORMAT}{_CONTROL}]")
-# Looking left from a joiner, these belong to the emoji before it (UTS #51, ED-17):
-# the emoji presentation selector and the five skin tone modifiers.
+# Looking left from a joiner, these belong to the emoji before it (UTS #51): the emoji
+# presentation selector and the five skin tone modifiers.
 _EMOJI_SUFFIXES = "\ufe0f\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff"
 
 
@@ -73,9 +73,10 @@ def _kept(match: re.Match[str]) -> str:
 def _joins(text: str, at: int) -> bool:
     """Whether the joiner at `at` shapes what is around it.
 
-    A ZWJ between two emoji makes one emoji of them (UTS #51, ED-16: a person and a laptop
-    are a technologist). Both joiners shape letters in Arabic, Persian and the Indic scripts
-    (Unicode 15, section 23.2): between letters or marks, or right after a virama.
+    A ZWJ between two emoji makes one emoji of them (UTS #51, "emoji zwj sequence": a
+    person and a laptop are a technologist). Both joiners shape letters in Arabic, Persian
+    and the Indic scripts (Unicode 15, section 23.2): between letters or marks, or right
+    after a virama.
     """
     after = text[at + 1 : at + 2]
     if text[at] == ZWJ and _is_emoji(after):
