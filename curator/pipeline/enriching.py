@@ -191,8 +191,9 @@ async def _page_metadata(
         meta = document_metadata(response.url, response.content_type)
     else:
         loop = asyncio.get_running_loop()
+        header = response.headers.get("content-type", "")  # with its charset, if any
         meta = await loop.run_in_executor(
-            pool, extract_page, response.body, response.url, response.content_type, dict(labels)
+            pool, extract_page, response.body, response.url, header, dict(labels)
         )
     # final_url only when redirected: the store then checks for a link to merge with.
     return replace(meta, final_url=response.url if response.url != url else None)
