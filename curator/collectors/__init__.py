@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from curator.collectors.arxiv import collect_query
-    from curator.collectors.feeds import FeedResult, parse_feed
+    from curator.collectors.entries import FeedResult
+    from curator.collectors.feeds import parse_feed
     from curator.collectors.manual import BadLine, parse_bookmarks, parse_lines, sniff
 
 _HOMES = {
     "collect_query": "curator.collectors.arxiv",
-    "FeedResult": "curator.collectors.feeds",
+    "FeedResult": "curator.collectors.entries",
     "parse_feed": "curator.collectors.feeds",
     "BadLine": "curator.collectors.manual",
     "parse_bookmarks": "curator.collectors.manual",
