@@ -286,6 +286,69 @@ def test_an_atom_entry_linking_only_a_pdf_keeps_that_link() -> None:
         b"</entry><entry><title>No link</title><id>tag:x,2024:2</id>"
         b"<updated>2024-01-01T00:00:00Z</updated></entry></feed>"
     )
-    result = parse_feed(body, {"content-type": "application/atom+xml"}, "https://x.example/f", "x", now=NOW)
+    result = parse_feed(
+        body, {"content-type": "application/atom+xml"}, "https://x.example/f", "x", now=NOW
+    )
     assert [c.url for c in result.candidates] == ["https://arxiv.org/pdf/2401.04321v1"]
     assert result.dropped == 1
+
+
+def rss(*items: str) -> bytes:
+    channel = "".join(items)
+    return f'<rss version="2.0"><channel><title>t</title>{channel}</channel></rss>'.encode()
+
+
+@pytest.mark.parametrize(
+    ("feed_url", "link"),
+    [
+        ("http://www.example.com/feeds/main.xml", "http://"),
+        (FEED_URL, "https://"),
+        (FEED_URL, "http://"),
+        (FEED_URL, "//"),
+        (FEED_URL, "#"),
+        (FEED_URL, FEED_URL),
+    ],
+)
+def test_an_entry_whose_link_is_hostless_never_queues_the_feeds_own_url(
+    feed_url: str, link: str
+) -> None:
+    body = rss(
+        f"<item><title>Broken</title><link>{link}</link><guid>tag:x,2024:1</guid></item>",
+        f"<item><title>Saved by its guid</title><link>{link}</link>"
+        "<guid>https://news.example.com/2024/01/by-guid</guid></item>",
+    )
+
+    result = parse_feed(body, {}, feed_url, "Example", now=NOW)
+
+    assert [c.url for c in result.candidates] == ["https://news.example.com/2024/01/by-guid"]
+    assert result.dropped == 1
+
+
+def test_a_pub_date_more_than_two_days_ahead_is_no_date() -> None:
+    body = rss(
+        "<item><link>https://e.com/far</link>"
+        "<pubDate>Fri, 31 Dec 9999 23:59:59 GMT</pubDate></item>",
+        "<item><link>https://e.com/skew</link>"
+        "<pubDate>Wed, 10 Jan 2024 11:00:00 GMT</pubDate></item>",
+        "<item><link>https://e.com/wrong-year</link>"
+        "<pubDate>Thu, 11 Jan 2024 12:00:01 GMT</pubDate></item>",
+    )
+
+    dates = [c.published for c in parse_feed(body, {}, FEED_URL, "Example", now=NOW).candidates]
+
+    assert dates == [None, datetime(2024, 1, 10, 11, 0, tzinfo=UTC), None]
+
+
+def test_entries_keep_their_guid_or_atom_id_and_a_shared_one_is_dropped() -> None:
+    body = rss(
+        '<item><link>https://e.com/1</link><guid isPermaLink="false">post-1</guid></item>',
+        "<item><link>https://e.com/2</link><guid>https://e.com/</guid></item>",
+        "<item><link>https://e.com/3</link><guid>https://e.com/</guid></item>",
+        "<item><link>https://e.com/4</link></item>",
+    )
+
+    result = parse_feed(body, {}, FEED_URL, "Example", now=NOW)
+
+    assert [c.entry_id for c in result.candidates] == ["post-1", None, None, None]
+    atom = parse("atom.xml").candidates
+    assert all(c.entry_id and c.entry_id.startswith("tag:") for c in atom[:2])

@@ -28,6 +28,7 @@ from curator.models import Candidate
 JSON_TYPES = ("application/feed+json", "application/json")
 # The spec's versions are https URLs; some early 1.0 feeds wrote http.
 VERSION_PREFIXES = ("https://jsonfeed.org/version/", "http://jsonfeed.org/version/")
+MAX_DIGITS = 4000
 _LEADING = b"\xef\xbb\xbf \t\r\n"  # a UTF-8 byte order mark, then JSON whitespace
 
 
@@ -71,14 +72,20 @@ def _load(body: bytes, url: str) -> dict[str, Any]:
     if not text:
         raise ContentError(url, "not a feed (empty body)")
     try:
-        feed = json.loads(text)
+        feed = json.loads(text, parse_int=_integer)
     except RecursionError:
         raise ContentError(url, "not a feed (JSON nested too deeply)") from None
-    except ValueError as err:  # bad JSON, and integers past Python's 4,300-digit limit
+    except ValueError as err:
         raise ContentError(url, f"not a feed (invalid JSON: {str(err)[:200]})") from None
     if not isinstance(feed, dict) or not _is_version(feed.get("version")):
         raise ContentError(url, "not a feed (JSON, but not a JSON Feed)")
     return feed
+
+
+def _integer(digits: str) -> int | float:
+    """A JSON integer; one longer than Python converts (4,300 digits) reads as infinity, so
+    one hostile number costs its item (an id that is no id), not the whole feed."""
+    return int(digits) if len(digits) <= MAX_DIGITS else math.inf
 
 
 def _candidate(
