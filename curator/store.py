@@ -134,10 +134,7 @@ class Store:
             return result
         with self._write() as session:
             known, shown = self._ids_by_key(session, {row["key"] for _, row in arrivals})
-            earlier = self._earlier_arrivals(
-                session, [c for c, row in arrivals if row["key"] not in known]
-            )
-            owners = [known.get(row["key"]) or earlier.link_of(c) for c, row in arrivals]
+            owners = self._owners(session, arrivals, known)
             fresh: dict[str, dict[str, Any]] = {}
             for (_, row), owner in zip(arrivals, owners, strict=True):
                 if owner is None:
@@ -162,6 +159,18 @@ class Store:
             ]
             self._add_sightings(session, linked, now, repeat_sightings)
         return result
+
+    def _owners(
+        self,
+        session: Session,
+        arrivals: list[tuple[Candidate, dict[str, Any]]],
+        known: dict[str, int],
+    ) -> list[int | None]:
+        """The queued link each arrival belongs to, by key or by an earlier sighting."""
+        earlier = self._earlier_arrivals(
+            session, [c for c, row in arrivals if row["key"] not in known]
+        )
+        return [known.get(row["key"]) or earlier.link_of(c) for c, row in arrivals]
 
     def _earlier_arrivals(self, session: Session, candidates: list[Candidate]) -> _Arrivals:
         """The links that sightings of these original URLs and feed entries belong to."""

@@ -1,8 +1,10 @@
 """The collectors: each turns one kind of source into Candidates, without fetching or storing.
 
-`feeds` parses RSS/Atom bytes, `arxiv` runs arXiv queries through arxiv_api, `manual` reads
-URL lists and bookmark exports; the pipeline orchestrates. Names are re-exported lazily so
-that importing `manual` never loads feedparser, arxiv or requests (tests/test_imports.py).
+`feeds` parses RSS/Atom bytes and hands JSON Feeds to `jsonfeed` (shared entry rules in
+`entries`), `discovery` finds a web page's feed, `arxiv` runs arXiv queries through
+arxiv_api, `manual` reads URL lists and bookmark exports; the pipeline orchestrates. Names
+are re-exported lazily so that importing `manual` never loads feedparser, arxiv or requests
+(tests/test_imports.py).
 """
 
 from __future__ import annotations
