@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from curator.text import clean, clean_optional
@@ -63,14 +63,20 @@ class Link(SQLModel, table=True):
 
 
 class Sighting(SQLModel, table=True):
-    """One arrival of a link: which source, which original URL, when."""
+    """One arrival of a link: which source, which original URL (and feed entry id), when.
 
+    The original URL and the entry id outlive the link's key: after a redirect moved the
+    link, they still say which link a feed's next reading of that entry is.
+    """
+
+    __table_args__ = (Index("ix_sighting_source_entry_id", "source", "entry_id"),)
     id: int | None = Field(default=None, primary_key=True)
     link_id: int = Field(foreign_key="link.id", index=True)
     source: str
-    url: str
+    url: str = Field(index=True)
     seen_at: datetime
     note: str | None = None
+    entry_id: str | None = None  # the feed entry's id (RSS guid, Atom id, JSON Feed id)
 
 
 class SourceState(SQLModel, table=True):
@@ -81,6 +87,7 @@ class SourceState(SQLModel, table=True):
     kind: str  # "feed" | "arxiv"
     ref: str  # the feed URL or the arXiv query
     name: str
+    discovered_url: str | None = None  # the feed a page at `ref` links to (autodiscovery)
     etag: str | None = None
     last_modified: str | None = None
     last_fetched: datetime | None = None
@@ -136,6 +143,7 @@ class Candidate:
     published: datetime | None = None
     note: str | None = None
     paper: Paper | None = None  # arXiv query results arrive already enriched
+    entry_id: str | None = None  # the feed entry's id, unique within its feed
 
     def __post_init__(self) -> None:
         _set(

@@ -12,9 +12,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
+from itertools import groupby
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -47,10 +48,30 @@ from curator.models import (
 T = TypeVar("T")
 BUSY_TIMEOUT_MS = 30_000
 
+
+def _remember_arrivals_and_found_feeds(conn: Connection) -> None:
+    """Sightings keep the feed entry's id and are looked up by original URL, so a feed
+    re-read finds the link a short link became (issue 12, item 5); a feed's state keeps
+    the feed its page links to (autodiscovery)."""
+    _add_column(conn, "sighting", "entry_id")
+    _add_column(conn, "sourcestate", "discovered_url")
+    conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_sighting_url ON sighting (url)")
+    conn.exec_driver_sql(
+        "CREATE INDEX IF NOT EXISTS ix_sighting_source_entry_id ON sighting (source, entry_id)"
+    )
+
+
+def _add_column(conn: Connection, table: str, column: str) -> None:
+    """A nullable text column, unless a database already has it."""
+    if column not in {found["name"] for found in inspect(conn).get_columns(table)}:
+        conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} VARCHAR")
+
+
 # Append-only. A fresh database gets `create_all` and the latest version; an older one runs
 # the migrations after its PRAGMA user_version, in order.
 MIGRATIONS: list[Callable[[Connection], None]] = [
     lambda conn: SQLModel.metadata.create_all(conn),
+    _remember_arrivals_and_found_feeds,
 ]
 
 # Fields the author sets by hand; merging keeps them, enrichment never writes them.
@@ -100,7 +121,10 @@ class Store:
     ) -> AddResult:
         """Queue candidates, one link per key, and record each arrival as a sighting.
 
-        A source seeing the same URL again (a feed re-read) adds no sighting unless
+        An arrival whose key is not queued, but whose original URL or (source, entry id) a
+        sighting holds, belongs to that sighting's link: a short link a feed lists again
+        after enrichment followed it elsewhere and changed the link's key (issue 12, item 5).
+        A source seeing the same URL or entry again (a feed re-read) adds no sighting unless
         `repeat_sightings` (an author adding a link twice by hand). A handful of set-based
         statements per batch, whatever its size: a feed of 50 entries is one transaction.
         """
@@ -110,9 +134,10 @@ class Store:
             return result
         with self._write() as session:
             known, shown = self._ids_by_key(session, {row["key"] for _, row in arrivals})
+            owners = self._owners(session, arrivals, known)
             fresh: dict[str, dict[str, Any]] = {}
-            for _, row in arrivals:
-                if row["key"] not in known:
+            for (_, row), owner in zip(arrivals, owners, strict=True):
+                if owner is None:
                     fresh.setdefault(row["key"], row)
             new = self._insert_links(session, list(fresh.values()))
             result.new, result.known = len(new), len(arrivals) - len(new)
@@ -128,9 +153,45 @@ class Store:
                     session.exec(
                         update(Link).where(col(Link.id) == ids[row["key"]]).values(url=row["url"])
                     )
-            self._add_sightings(session, [(ids[row["key"]], c) for c, row in arrivals], now,
-                                repeat_sightings)  # fmt: skip
+            linked = [
+                (owner or ids[row["key"]], c)
+                for (c, row), owner in zip(arrivals, owners, strict=True)
+            ]
+            self._add_sightings(session, linked, now, repeat_sightings)
         return result
+
+    def _owners(
+        self,
+        session: Session,
+        arrivals: list[tuple[Candidate, dict[str, Any]]],
+        known: dict[str, int],
+    ) -> list[int | None]:
+        """The queued link each arrival belongs to, by key or by an earlier sighting."""
+        earlier = self._earlier_arrivals(
+            session, [c for c, row in arrivals if row["key"] not in known]
+        )
+        return [known.get(row["key"]) or earlier.link_of(c) for c, row in arrivals]
+
+    def _earlier_arrivals(self, session: Session, candidates: list[Candidate]) -> _Arrivals:
+        """The links that sightings of these original URLs and feed entries belong to."""
+        found = _Arrivals()
+        for chunk in _chunks(sorted({c.url for c in candidates}), 500):
+            stmt = (
+                select(Sighting.url, func.min(Sighting.link_id))
+                .where(col(Sighting.url).in_(chunk))
+                .group_by(col(Sighting.url))
+            )
+            found.by_url.update((url, link_id) for url, link_id in session.exec(stmt))
+        entries = sorted({(c.source, c.entry_id) for c in candidates if c.entry_id is not None})
+        for source, chunk in _by_source(entries):
+            by_entry = (
+                select(Sighting.entry_id, func.min(Sighting.link_id))
+                .where(col(Sighting.source) == source, col(Sighting.entry_id).in_(chunk))
+                .group_by(col(Sighting.entry_id))
+            )
+            for entry, link_id in session.exec(by_entry):
+                found.by_entry[source, entry or ""] = link_id
+        return found
 
     def _ids_by_key(
         self, session: Session, keys: set[str]
@@ -168,23 +229,24 @@ class Store:
         now: datetime,
         repeat: bool,
     ) -> None:
-        seen: set[tuple[int, str, str]] = set()
+        seen: set[tuple[int, str, str]] = set()  # (link, source, URL or "#" + entry id)
         if not repeat:
             for chunk in _chunks(sorted({link_id for link_id, _ in arrivals}), 500):
-                stmt = select(Sighting.link_id, Sighting.source, Sighting.url).where(
-                    col(Sighting.link_id).in_(chunk)
-                )
-                seen.update(session.exec(stmt))
+                stmt = select(
+                    Sighting.link_id, Sighting.source, Sighting.url, Sighting.entry_id
+                ).where(col(Sighting.link_id).in_(chunk))
+                for link_id, source, url, entry_id in session.exec(stmt):
+                    seen.update(_sighting_marks(link_id, source, url, entry_id))
         rows = []
         for link_id, candidate in arrivals:
-            arrival = (link_id, candidate.source, candidate.url)
-            if arrival in seen:
+            marks = _sighting_marks(link_id, candidate.source, candidate.url, candidate.entry_id)
+            if not seen.isdisjoint(marks):
                 continue
             if not repeat:
-                seen.add(arrival)
+                seen.update(marks)
             rows.append(
                 {"link_id": link_id, "source": candidate.source, "url": candidate.url,
-                 "seen_at": now, "note": candidate.note}
+                 "seen_at": now, "note": candidate.note, "entry_id": candidate.entry_id}
             )  # fmt: skip
         if rows:
             session.connection().execute(insert(Sighting), rows)
@@ -417,6 +479,34 @@ class Store:
         writes can fail at once with SQLITE_BUSY instead of waiting on the busy timeout."""
         if self.engine.dialect.name == "sqlite":
             conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@dataclass
+class _Arrivals:
+    """Links earlier sightings belong to, by original URL and by (source, entry id)."""
+
+    by_url: dict[str, int] = field(default_factory=dict)
+    by_entry: dict[tuple[str, str], int] = field(default_factory=dict)
+
+    def link_of(self, candidate: Candidate) -> int | None:
+        if candidate.url in self.by_url or candidate.entry_id is None:
+            return self.by_url.get(candidate.url)
+        return self.by_entry.get((candidate.source, candidate.entry_id))
+
+
+def _sighting_marks(
+    link_id: int, source: str, url: str, entry_id: str | None
+) -> tuple[tuple[int, str, str], ...]:
+    """What makes an arrival a repeat for a link: the same source with the same original
+    URL, or with the same entry id (a feed entry whose link changed)."""
+    by_url = (link_id, source, url)
+    return (by_url, (link_id, source, "#" + entry_id)) if entry_id else (by_url,)
+
+
+def _by_source(entries: list[tuple[str, str]]) -> Iterator[tuple[str, Sequence[str]]]:
+    """(source, entry id) pairs, sorted, as chunks of ids for one source at a time."""
+    for source, group in groupby(entries, key=lambda pair: pair[0]):
+        yield from ((source, chunk) for chunk in _chunks([e for _, e in group], 500))
 
 
 def _new_link_row(candidate: Candidate, place: urls.Identity, now: datetime) -> dict[str, Any]:

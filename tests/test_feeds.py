@@ -15,10 +15,11 @@ from tests.server import LoopbackServer
 
 FEEDS = DATA / "feeds"
 FEED_URL = "https://www.example.com/feeds/main.xml"
+NOW = datetime(2024, 1, 8, 12, 0, tzinfo=UTC)
 
 
 def parse(name: str, url: str = FEED_URL, headers: dict[str, str] | None = None) -> FeedResult:
-    return parse_feed((FEEDS / name).read_bytes(), headers or {}, url, "Example")
+    return parse_feed((FEEDS / name).read_bytes(), headers or {}, url, "Example", now=NOW)
 
 
 def test_rss2_entries_become_candidates_with_plain_text() -> None:
@@ -112,18 +113,18 @@ def test_html_page_is_not_a_feed() -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [b"", b"   \n", b'{"version": "https://jsonfeed.org/version/1.1", "items": []}'],
-    ids=["empty", "blank", "json-feed"],
+    [b"", b"   \n", b'{"version": "2.0", "items": []}'],
+    ids=["empty", "blank", "other-json"],
 )
-def test_empty_and_json_bodies_are_not_feeds(body: bytes) -> None:
+def test_empty_bodies_and_json_that_is_no_json_feed_are_not_feeds(body: bytes) -> None:
     with pytest.raises(ContentError, match="not a feed"):
-        parse_feed(body, {}, FEED_URL, "Example")
+        parse_feed(body, {}, FEED_URL, "Example", now=NOW)
 
 
 def test_valid_feed_without_entries_gives_no_candidates() -> None:
     body = b'<rss version="2.0"><channel><title>Quiet week</title></channel></rss>'
 
-    result = parse_feed(body, {}, FEED_URL, "Example")
+    result = parse_feed(body, {}, FEED_URL, "Example", now=NOW)
 
     assert result == FeedResult(candidates=[], dropped=0, warning=None, title="Quiet week")
 
@@ -152,7 +153,7 @@ def test_long_summaries_are_cut_to_about_a_thousand_characters() -> None:
         f"<description>{words}</description></item></channel></rss>"
     ).encode()
 
-    summary = parse_feed(body, {}, FEED_URL, "Example").candidates[0].summary
+    summary = parse_feed(body, {}, FEED_URL, "Example", now=NOW).candidates[0].summary
 
     assert summary is not None
     assert 900 < len(summary) <= 1000
@@ -165,7 +166,7 @@ def test_a_body_that_looks_like_a_path_is_never_opened(tmp_path: Path) -> None:
     local.write_bytes((FEEDS / "rss2.xml").read_bytes())
 
     with pytest.raises(ContentError, match="not a feed"):
-        parse_feed(str(local).encode(), {}, FEED_URL, "Example")
+        parse_feed(str(local).encode(), {}, FEED_URL, "Example", now=NOW)
 
 
 def test_billion_laughs_is_not_expanded() -> None:
@@ -184,7 +185,7 @@ def test_billion_laughs_in_utf16_is_not_expanded() -> None:
     text = (FEEDS / "billion_laughs.xml").read_text().replace("UTF-8", "UTF-16")
 
     started = time.monotonic()
-    result = parse_feed(text.encode("utf-16"), {}, FEED_URL, "Example")
+    result = parse_feed(text.encode("utf-16"), {}, FEED_URL, "Example", now=NOW)
 
     assert time.monotonic() - started < 1
     assert len(result.candidates[0].title or "") < 100
@@ -199,7 +200,7 @@ def test_text_entities_declared_in_the_feed_are_not_multiplied() -> None:
     ).encode()
 
     started = time.monotonic()
-    result = parse_feed(body, {}, FEED_URL, "Example")
+    result = parse_feed(body, {}, FEED_URL, "Example", now=NOW)
 
     assert time.monotonic() - started < 2
     assert len(result.candidates[0].summary or "") <= 1000
@@ -211,7 +212,7 @@ def test_external_file_entity_is_never_read(tmp_path: Path) -> None:
     secret.write_text("TOP-SECRET-7f3a")
     body = (FEEDS / "xxe_file.xml").read_text().replace("SECRET_FILE_URL", secret.as_uri())
 
-    result = parse_feed(body.encode(), {}, FEED_URL, "Example")
+    result = parse_feed(body.encode(), {}, FEED_URL, "Example", now=NOW)
 
     assert [c.url for c in result.candidates] == ["https://xxe.example.com/1"]
     seen = [result.title, *(f"{c.title} {c.summary}" for c in result.candidates)]
@@ -222,7 +223,7 @@ def test_external_http_entity_is_never_fetched(server: LoopbackServer) -> None:
     target = server.add("/stolen", "SERVER-SECRET", content_type="text/plain")
     body = (FEEDS / "xxe_http.xml").read_text().replace("SERVER_URL", target)
 
-    result = parse_feed(body.encode(), {}, FEED_URL, "Example")
+    result = parse_feed(body.encode(), {}, FEED_URL, "Example", now=NOW)
 
     assert [c.url for c in result.candidates] == ["https://xxe.example.com/1"]
     assert server.requests == []
@@ -238,7 +239,7 @@ def test_external_dtd_is_neither_fetched_nor_a_problem(server: LoopbackServer) -
         "</channel></rss>"
     ).encode()
 
-    result = parse_feed(body, {}, FEED_URL, "Example")
+    result = parse_feed(body, {}, FEED_URL, "Example", now=NOW)
 
     assert [(c.url, c.title) for c in result.candidates] == [
         ("https://old.example.com/1", "Vintage")
@@ -252,7 +253,7 @@ def test_a_doctype_built_to_make_pattern_matching_backtrack_is_handled_quickly()
 
     started = time.monotonic()
     with pytest.raises(ContentError, match="not a feed"):
-        parse_feed(body, {}, FEED_URL, "Example")
+        parse_feed(body, {}, FEED_URL, "Example", now=NOW)
 
     assert time.monotonic() - started < 1
 
@@ -268,7 +269,7 @@ def test_five_thousand_entries_parse_in_reasonable_time() -> None:
     body = f'<rss version="2.0"><channel><title>Big</title>{items}</channel></rss>'.encode()
 
     started = time.monotonic()
-    result = parse_feed(body, {}, FEED_URL, "Example")
+    result = parse_feed(body, {}, FEED_URL, "Example", now=NOW)
 
     assert time.monotonic() - started < 15
     assert len(result.candidates) == 5_000
@@ -285,6 +286,69 @@ def test_an_atom_entry_linking_only_a_pdf_keeps_that_link() -> None:
         b"</entry><entry><title>No link</title><id>tag:x,2024:2</id>"
         b"<updated>2024-01-01T00:00:00Z</updated></entry></feed>"
     )
-    result = parse_feed(body, {"content-type": "application/atom+xml"}, "https://x.example/f", "x")
+    result = parse_feed(
+        body, {"content-type": "application/atom+xml"}, "https://x.example/f", "x", now=NOW
+    )
     assert [c.url for c in result.candidates] == ["https://arxiv.org/pdf/2401.04321v1"]
     assert result.dropped == 1
+
+
+def rss(*items: str) -> bytes:
+    channel = "".join(items)
+    return f'<rss version="2.0"><channel><title>t</title>{channel}</channel></rss>'.encode()
+
+
+@pytest.mark.parametrize(
+    ("feed_url", "link"),
+    [
+        ("http://www.example.com/feeds/main.xml", "http://"),
+        (FEED_URL, "https://"),
+        (FEED_URL, "http://"),
+        (FEED_URL, "//"),
+        (FEED_URL, "#"),
+        (FEED_URL, FEED_URL),
+    ],
+)
+def test_an_entry_whose_link_is_hostless_never_queues_the_feeds_own_url(
+    feed_url: str, link: str
+) -> None:
+    body = rss(
+        f"<item><title>Broken</title><link>{link}</link><guid>tag:x,2024:1</guid></item>",
+        f"<item><title>Saved by its guid</title><link>{link}</link>"
+        "<guid>https://news.example.com/2024/01/by-guid</guid></item>",
+    )
+
+    result = parse_feed(body, {}, feed_url, "Example", now=NOW)
+
+    assert [c.url for c in result.candidates] == ["https://news.example.com/2024/01/by-guid"]
+    assert result.dropped == 1
+
+
+def test_a_pub_date_more_than_two_days_ahead_is_no_date() -> None:
+    body = rss(
+        "<item><link>https://e.com/far</link>"
+        "<pubDate>Fri, 31 Dec 9999 23:59:59 GMT</pubDate></item>",
+        "<item><link>https://e.com/skew</link>"
+        "<pubDate>Wed, 10 Jan 2024 11:00:00 GMT</pubDate></item>",
+        "<item><link>https://e.com/wrong-year</link>"
+        "<pubDate>Thu, 11 Jan 2024 12:00:01 GMT</pubDate></item>",
+    )
+
+    dates = [c.published for c in parse_feed(body, {}, FEED_URL, "Example", now=NOW).candidates]
+
+    assert dates == [None, datetime(2024, 1, 10, 11, 0, tzinfo=UTC), None]
+
+
+def test_entries_keep_their_guid_or_atom_id_and_a_shared_one_is_dropped() -> None:
+    body = rss(
+        '<item><link>https://e.com/1</link><guid isPermaLink="false">post-1</guid></item>',
+        "<item><link>https://e.com/2</link><guid>https://e.com/</guid></item>",
+        "<item><link>https://e.com/3</link><guid>https://e.com/</guid></item>",
+        "<item><link>https://e.com/4</link></item>",
+    )
+
+    result = parse_feed(body, {}, FEED_URL, "Example", now=NOW)
+
+    assert [c.entry_id for c in result.candidates] == ["post-1", None, None, None]
+    atom = parse("atom.xml").candidates
+    assert all(c.entry_id and c.entry_id.startswith("tag:") for c in atom[:2])

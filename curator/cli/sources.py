@@ -133,6 +133,7 @@ def sources(
 
     For each source in curator.toml: its name (what `curator collect --source` takes),
     when it was last fetched, what that fetch gave, and how many fetches in a row failed.
+    A feed configured by a web page's URL shows the feed found on that page.
 
     Example: curator sources --opml --out feeds.opml
     """
@@ -151,12 +152,14 @@ def sources(
         sys.stdout.write(text + "\n")
         return
     table = render.make_table()
-    for name in ("name", "kind", "last fetched", "last status", "failures", "last error"):
+    names = ("name", "kind", "found feed", "last fetched", "last status", "failures", "last error")
+    for name in names:
         table.add_column(name, overflow="fold")
     for row in rows:
         table.add_row(
             str(row["name"]),
             str(row["kind"]),
+            str(row["discovered_feed"] or ""),
             render.when(row["last_fetched"]),  # type: ignore[arg-type]
             str(row["last_status"] or ""),
             str(row["failures"]),
@@ -188,6 +191,7 @@ def _source_rows(
                 "name": name,
                 "kind": kind,
                 "ref": ref,
+                "discovered_feed": found.discovered_url,
                 "last_fetched": found.last_fetched,
                 "last_status": found.last_status,
                 "failures": found.failures,

@@ -1,8 +1,10 @@
 """The collectors: each turns one kind of source into Candidates, without fetching or storing.
 
-`feeds` parses RSS/Atom bytes, `arxiv` runs arXiv queries through arxiv_api, `manual` reads
-URL lists and bookmark exports; the pipeline orchestrates. Names are re-exported lazily so
-that importing `manual` never loads feedparser, arxiv or requests (tests/test_imports.py).
+`feeds` parses RSS/Atom bytes and hands JSON Feeds to `jsonfeed` (shared entry rules in
+`entries`), `discovery` finds a web page's feed, `arxiv` runs arXiv queries through
+arxiv_api, `manual` reads URL lists and bookmark exports; the pipeline orchestrates. Names
+are re-exported lazily so that importing `manual` never loads feedparser, arxiv or requests
+(tests/test_imports.py).
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from curator.collectors.arxiv import collect_query
-    from curator.collectors.feeds import FeedResult, parse_feed
+    from curator.collectors.entries import FeedResult
+    from curator.collectors.feeds import parse_feed
     from curator.collectors.manual import BadLine, parse_bookmarks, parse_lines, sniff
 
 _HOMES = {
     "collect_query": "curator.collectors.arxiv",
-    "FeedResult": "curator.collectors.feeds",
+    "FeedResult": "curator.collectors.entries",
     "parse_feed": "curator.collectors.feeds",
     "BadLine": "curator.collectors.manual",
     "parse_bookmarks": "curator.collectors.manual",

@@ -1,8 +1,9 @@
-"""Feed bytes -> Candidates, through feedparser (LIBRARIES.md section 3).
+"""Feed bytes -> Candidates: RSS and Atom through feedparser, JSON Feed through jsonfeed.
 
-Owns what a feed entry becomes: its link (resolved against the feed URL, http(s) only),
-plain-text title and summary, and a UTC date. It never fetches: it gets the bytes http.py
-read, and removes entity declarations before feedparser could expand them.
+Owns the dispatch between the formats and what an RSS/Atom entry becomes: its link
+(resolved against the feed URL, http(s) only), plain-text title and summary, a UTC date
+and its id; the rules all formats share are in `entries`. It never fetches: it gets the
+bytes http.py read, and removes entity declarations before feedparser could expand them.
 """
 
 from __future__ import annotations
@@ -13,19 +14,24 @@ import re
 import time
 import xml.sax
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import urljoin
 
 import feedparser
 
 from curator import urls
-from curator.errors import ContentError, InvalidURLError
+from curator.collectors.entries import (
+    FeedResult,
+    entry_link,
+    plain_text,
+    plausible_date,
+    shorten,
+    unique_ids,
+)
+from curator.collectors.jsonfeed import is_json, parse_json_feed
+from curator.errors import ContentError
 from curator.models import Candidate
 
-MAX_SUMMARY = 1000
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 # Before the root element: whitespace, processing instructions (<?xml ...?>) and comments.
@@ -50,37 +56,25 @@ _WIDE_ENCODINGS = (
     (b"\x00<", 0, "utf-16-be"),
     (b"<\x00", 0, "utf-16-le"),
 )
-# Tags after which text continues as a new block, so "<p>a</p><p>b</p>" reads "a b".
-_BLOCK_TAGS = frozenset(
-    "address article aside blockquote br dd div dl dt figcaption figure footer h1 h2 h3 h4 "
-    "h5 h6 header hr li main nav ol p pre section table td th tr ul".split()
-)
-_SKIPPED_TAGS = frozenset({"script", "style", "template"})
 
 
-@dataclass(frozen=True)
-class FeedResult:
-    candidates: list[Candidate]
-    dropped: int  # entries without a usable http(s) link
-    warning: str | None  # the feed parsed, but something was wrong with it
-    title: str | None  # the feed's own title
-
-
-def parse_feed(body: bytes, headers: Mapping[str, str], url: str, source: str) -> FeedResult:
+def parse_feed(
+    body: bytes, headers: Mapping[str, str], url: str, source: str, *, now: datetime
+) -> FeedResult:
     """Turn a fetched feed into candidates; raise ContentError if it is not a feed at all.
 
     `headers` are the response headers, `url` the final URL after redirects (the base for
-    relative links).
+    relative links), `now` the run's time (a date far after it is no date).
     """
+    response_headers = {name.lower(): value for name, value in headers.items()}
+    if is_json(body, response_headers.get("content-type", "")):
+        return parse_json_feed(body, url, source, now=now)
     cleaned, had_entities = _without_entity_declarations(body)
-    parsed = _parse(cleaned, headers, url)
+    parsed = _parse(cleaned, response_headers, url)
     if not parsed.get("version") and not parsed.entries:
         raise ContentError(url, f"not a feed ({_why_not_a_feed(body, parsed)})")
-    candidates: list[Candidate] = []
-    for entry in parsed.entries:
-        candidate = _candidate(entry, url, source)
-        if candidate is not None:
-            candidates.append(candidate)
+    found = (_candidate(entry, url, source, now) for entry in parsed.entries)
+    candidates = unique_ids([c for c in found if c is not None])
     warnings = ["entity declarations removed"] if had_entities else []
     problem = _problem(parsed)
     if problem:
@@ -93,10 +87,9 @@ def parse_feed(body: bytes, headers: Mapping[str, str], url: str, source: str) -
     )
 
 
-def _parse(body: bytes, headers: Mapping[str, str], url: str) -> Any:
-    response_headers = {name.lower(): value for name, value in headers.items()}
+def _parse(body: bytes, response_headers: dict[str, str], url: str) -> Any:
     # Relative links resolve only against a lower-case content-location; without a
-    # content-type even a valid feed is marked bozo (LIBRARIES.md section 3).
+    # content-type even a valid feed is marked bozo.
     response_headers.setdefault("content-location", url)
     response_headers.setdefault("content-type", "application/xml")
     # A file object, not bytes: feedparser tries open() on bytes first, so a body that
@@ -156,8 +149,6 @@ def _why_not_a_feed(body: bytes, parsed: Any) -> str:
     head = body[:1024].lstrip().lower()
     if not head:
         return "empty body"
-    if head.startswith((b"{", b"[")):
-        return "JSON, and JSON Feed is not supported"
     if b"<html" in head or head.startswith(b"<!doctype html"):
         return "an HTML page"
     error = parsed.get("bozo_exception")
@@ -184,7 +175,7 @@ def _describe(error: Exception) -> str:
     return str(error)[:200] or type(error).__name__
 
 
-def _candidate(entry: Any, feed_url: str, source: str) -> Candidate | None:
+def _candidate(entry: Any, feed_url: str, source: str, now: datetime) -> Candidate | None:
     link = _link(entry, feed_url)
     if link is None:
         return None
@@ -192,12 +183,14 @@ def _candidate(entry: Any, feed_url: str, source: str) -> Candidate | None:
     if summary is None and entry.get("content"):
         content = entry["content"][0]
         summary = _text(content, content.get("value"))
+    entry_id = entry.get("id")
     return Candidate(
         url=link,
         source=source,
         title=_text(entry.get("title_detail"), entry.get("title")),
-        summary=_shorten(summary, MAX_SUMMARY) if summary else None,
-        published=_published(entry),
+        summary=shorten(summary) if summary else None,
+        published=plausible_date(_published(entry), now),
+        entry_id=(entry_id.strip() or None) if isinstance(entry_id, str) else None,
     )
 
 
@@ -208,63 +201,13 @@ def _link(entry: Any, feed_url: str) -> str | None:
                   (None, "alternate")]  # fmt: skip
     others = [item.get("href") for item in entry.get("links", []) if item.get("rel") == "related"]
     guid = entry.get("id") if urls.is_http_url(entry.get("id") or "") else None
-    for link in (entry.get("link"), *alternates, *others, guid):
-        if not (link or "").strip():
-            continue  # urljoin(base, "") is the base: never the entry's link
-        try:
-            return urls.check(urljoin(feed_url, link.strip()))
-        except (InvalidURLError, ValueError):
-            continue
-    return None
+    return entry_link((entry.get("link"), *alternates, *others, guid), feed_url)
 
 
 def _text(detail: Any, value: str | None) -> str | None:
     """Plain text of a feedparser text construct: tags stripped, whitespace collapsed."""
-    if not value:
-        return None
     content_type = (detail or {}).get("type", "text/html")
-    text = _html_to_text(value) if content_type in HTML_TYPES else value
-    return " ".join(text.split()) or None
-
-
-def _html_to_text(markup: str) -> str:
-    extractor = _TextExtractor()
-    extractor.feed(markup)
-    extractor.close()
-    return "".join(extractor.parts)
-
-
-class _TextExtractor(HTMLParser):
-    """Collect an HTML fragment's text, entities decoded (convert_charrefs)."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._skipping = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _SKIPPED_TAGS:
-            self._skipping += 1
-        elif tag in _BLOCK_TAGS:
-            self.parts.append(" ")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _SKIPPED_TAGS:
-            self._skipping = max(0, self._skipping - 1)
-        elif tag in _BLOCK_TAGS:
-            self.parts.append(" ")
-
-    def handle_data(self, data: str) -> None:
-        if not self._skipping:
-            self.parts.append(data)
-
-
-def _shorten(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:") + "…"
+    return plain_text(value, is_html=content_type in HTML_TYPES)
 
 
 def _published(entry: Any) -> datetime | None:

@@ -1,9 +1,11 @@
 """`curator collect`: every configured feed and arXiv query -> the queue.
 
 Feeds are fetched concurrently through the shared Fetcher, with conditional GETs from the
-state kept per feed; arXiv queries run one at a time on one client in a worker thread (the
-`arxiv` package is synchronous), so the API's delay holds across queries. A failing source
-is recorded on its state and reported; the others go on.
+state kept per feed; a feed URL that answers with a web page is resolved to the feed the
+page links to, which the state remembers and the next run fetches directly. arXiv queries
+run one at a time on one client in a worker thread (the `arxiv` package is synchronous),
+so the API's delay holds across queries. A failing source is recorded on its state and
+reported; the others go on.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from curator.collectors.arxiv import collect_query
+from curator.collectors.discovery import feed_link, is_html_page
 from curator.collectors.feeds import parse_feed
 from curator.config import ArxivSource, Config, FeedSource, arxiv_name, feed_name
-from curator.errors import FetchError, UsageError
+from curator.errors import ContentError, FetchError, HTTPStatusError, UsageError
 from curator.http import ACCEPT_FEED, Fetcher, Response
 from curator.models import Candidate, SourceState
 from curator.pipeline.enriching import EnrichReport, enrich
@@ -125,21 +128,49 @@ async def _collect_feed(
     report = SourceReport(name, FEED)
     state = store.source_state(FEED, feed.url, name)
     try:
-        response = await fetcher.get(feed.url, _conditional_headers(state))
+        response = await _fetch_feed(fetcher, feed.url, state)
         if response.status == 304:
             report.not_modified = True
         else:
             result = await asyncio.to_thread(
-                parse_feed, response.body, response.headers, response.url, name
+                parse_feed, response.body, response.headers, response.url, name, now=now
             )
             _queue(store, result.candidates, now, report)
             report.dropped, report.warning = result.dropped, result.warning
             _remember_validators(state, response)
     except FetchError as err:
         report.error = err.reason
+        if isinstance(err, ContentError):
+            _forget_discovered(state)  # the next run asks the page again
     _save_state(store, state, report, now)
     progress.advance(failed=report.error is not None)
     return report
+
+
+async def _fetch_feed(fetcher: Fetcher, url: str, state: SourceState) -> Response:
+    """The feed's answer: from the feed its page linked to, when a run found one, else
+    from `url`, resolving a web page there to the feed it links to (autodiscovery)."""
+    if state.discovered_url:
+        try:
+            return await fetcher.get(state.discovered_url, _conditional_headers(state))
+        except HTTPStatusError as err:
+            if err.transient:
+                raise
+            _forget_discovered(state)  # moved or gone: the page may link to its new place
+    response = await fetcher.get(url, _conditional_headers(state))
+    if response.status == 304 or not is_html_page(response.body):
+        return response
+    found = feed_link(response.body, response.url)
+    if found is None:
+        raise ContentError(url, "not a feed (an HTML page that links to no feed)")
+    state.discovered_url, state.etag, state.last_modified = found, None, None
+    return await fetcher.get(found, _conditional_headers(state))
+
+
+def _forget_discovered(state: SourceState) -> None:
+    """Drop the found feed and its validators: they must never reach the page's URL."""
+    if state.discovered_url:
+        state.discovered_url, state.etag, state.last_modified = None, None, None
 
 
 async def _collect_queries(
