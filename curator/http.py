@@ -48,8 +48,8 @@ DECODED_ENCODINGS = ("gzip", "x-gzip", "deflate")
 GZIP_MAGIC = b"\x1f\x8b"
 ACCEPT_HTML = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 ACCEPT_FEED = (
-    "application/rss+xml,application/atom+xml,application/rdf+xml;q=0.9,"
-    "application/xml;q=0.8,text/xml;q=0.8,*/*;q=0.5"
+    "application/rss+xml,application/atom+xml,application/feed+json,application/rdf+xml;q=0.9,"
+    "application/xml;q=0.8,text/xml;q=0.8,application/json;q=0.8,*/*;q=0.5"
 )
 
 
