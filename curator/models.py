@@ -31,6 +31,9 @@ FEATURE = "feature"
 class Link(SQLModel, table=True):
     """One thing to read, whatever forms of its URL arrived (one row per `key`)."""
 
+    # An id the author saw in `list` must never name another link later (issue 12): without
+    # AUTOINCREMENT, SQLite hands a deleted (merged) row's id to the next insert.
+    __table_args__ = {"sqlite_autoincrement": True}
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True)  # arxiv:<id>, or the canonical URL
     url: str  # shown in the draft: cleaned, or the final URL after redirects
@@ -77,6 +80,14 @@ class Sighting(SQLModel, table=True):
     seen_at: datetime
     note: str | None = None
     entry_id: str | None = None  # the feed entry's id (RSS guid, Atom id, JSON Feed id)
+
+
+class Merged(SQLModel, table=True):
+    """A link folded into another after a redirect: its id now answers with `into_id`."""
+
+    link_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    into_id: int = Field(index=True)
+    merged_at: datetime
 
 
 class SourceState(SQLModel, table=True):

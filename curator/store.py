@@ -9,6 +9,8 @@ PostgreSQL team mode only has to extend those two.
 
 from __future__ import annotations
 
+import os
+import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -18,10 +20,21 @@ from functools import cache
 from itertools import groupby
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import quote
 
-from sqlalchemy import Connection, Engine, bindparam, event, func, insert, inspect
+from sqlalchemy import (
+    Connection,
+    Engine,
+    MetaData,
+    bindparam,
+    event,
+    func,
+    insert,
+    inspect,
+)
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import QueuePool
 from sqlmodel import Session, SQLModel, col, create_engine, or_, select, update
 
 from curator import urls
@@ -40,6 +53,7 @@ from curator.models import (
     Issue,
     IssueItem,
     Link,
+    Merged,
     Metadata,
     Sighting,
     SourceState,
@@ -47,6 +61,7 @@ from curator.models import (
 
 T = TypeVar("T")
 BUSY_TIMEOUT_MS = 30_000
+READ_ONLY = "the database is read-only"
 
 
 def _remember_arrivals_and_found_feeds(conn: Connection) -> None:
@@ -72,6 +87,7 @@ def _add_column(conn: Connection, table: str, column: str) -> None:
 MIGRATIONS: list[Callable[[Connection], None]] = [
     lambda conn: SQLModel.metadata.create_all(conn),
     _remember_arrivals_and_found_feeds,
+    lambda conn: _keep_link_ids(conn),
 ]
 
 # Fields the author sets by hand; merging keeps them, enrichment never writes them.
@@ -97,11 +113,21 @@ class LinkFilter:
 
 class Store:
     def __init__(self, path: Path) -> None:
+        """Open (or create) the queue. A database on a read-only file, directory or mount
+        opens read-only: commands that only read work, and the first write fails with a
+        StoreError saying so, rather than SQLite's "unable to open database file"."""
         self.path = path
+        self.read_only = _is_read_only(path)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.engine = _engine(path)
-            _setup_schema(self.engine)
+            if self.read_only:
+                self.engine = _read_only_engine(path)
+                _check_schema(self.engine, path)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                if not os.access(path.parent, os.W_OK):
+                    raise StoreError(f"{path}: cannot create the database: read-only directory")
+                self.engine = _engine(path)
+                _setup_schema(self.engine)
         except (OSError, SQLAlchemyError) as err:
             raise StoreError(f"{path}: cannot open database: {_reason(err)}") from None
 
@@ -253,19 +279,30 @@ class Store:
 
     # -- enrichment ---------------------------------------------------------------------
 
-    def due_for_enrichment(self, now: datetime, *, retry_failed: bool = False) -> list[Link]:
+    def due_for_enrichment(
+        self,
+        now: datetime,
+        *,
+        retry_failed: bool = False,
+        after_id: int = 0,
+        limit: int | None = None,
+    ) -> list[Link]:
         """Pending links, failed links whose retry is due, and with `retry_failed` every
-        failed link, oldest first."""
-        failed_due = col(Link.status) == FAILED
-        if not retry_failed:
-            failed_due &= col(Link.next_attempt_at) <= now
+        failed link, by id: with `after_id` and `limit`, the next batch of a run that
+        reads them a batch at a time."""
         stmt = (
             select(Link)
-            .where(or_(col(Link.status) == PENDING, failed_due))
-            .order_by(col(Link.first_seen), col(Link.id))
+            .where(_due(now, retry_failed), col(Link.id) > after_id)
+            .order_by(col(Link.id))
+            .limit(limit)
         )
         with self._read() as session:
             return list(session.exec(stmt).all())
+
+    def count_due(self, now: datetime, *, retry_failed: bool = False) -> int:
+        stmt = select(func.count()).select_from(Link).where(_due(now, retry_failed))
+        with self._read() as session:
+            return session.exec(stmt).one()
 
     def mark_enriched(self, link_id: int, meta: Metadata, now: datetime) -> int:
         """Store what enrichment found; returns the id of the surviving link.
@@ -274,21 +311,34 @@ class Store:
         older one: sightings move over, and the author's choices on either are kept. This
         runs once per link in the hot loop: without a redirect (`final_url` None) it is one
         UPDATE.
+
+        With overlapping runs, a link that a run started later has already enriched keeps
+        that run's result, and a link merged away meanwhile is left alone: its id is never
+        reused, so the UPDATE cannot land on another link.
         """
         # URL work before the transaction, which stays short.
         moved = urls.identify(meta.final_url) if meta.final_url else None
         values = _metadata_values(meta, now)
         if moved is None:
             with self._write_connection() as conn:
-                conn.execute(_update_link(frozenset(values)), {**values, "_id": link_id})
+                conn.execute(
+                    _update_link(frozenset(values)), {**values, "_id": link_id, "_started": now}
+                )
             return link_id
         with self._write() as session:
-            target = self._move(session, link_id, moved, values)
-            session.connection().execute(_update_link(frozenset(values)), {**values, "_id": target})
+            target = self._move(session, link_id, moved, values, now)
+            session.connection().execute(
+                _update_link(frozenset(values)), {**values, "_id": target, "_started": now}
+            )
             return target
 
     def _move(
-        self, session: Session, link_id: int, moved: urls.Identity, values: dict[str, Any]
+        self,
+        session: Session,
+        link_id: int,
+        moved: urls.Identity,
+        values: dict[str, Any],
+        now: datetime,
     ) -> int:
         """A link redirected elsewhere: take the new location, or merge into its owner."""
         row = session.exec(select(Link.key, Link.kind).where(col(Link.id) == link_id)).first()
@@ -301,10 +351,14 @@ class Store:
         if other is None:
             values.update(_location_columns(moved))
             return link_id
-        return self._merge(session, link_id, other)
+        return self._merge(session, link_id, other, now)
 
-    def _merge(self, session: Session, link_id: int, into: int) -> int:
-        """Fold link `link_id` into link `into`: sightings, issue items, author's choices."""
+    def _merge(self, session: Session, link_id: int, into: int, now: datetime) -> int:
+        """Fold link `link_id` into link `into`: sightings, issue items, author's choices.
+
+        The merge is recorded, so that commands given the old id can say where it went;
+        links merged into `link_id` earlier now point at `into` too.
+        """
         link, other = session.get(Link, link_id), session.get(Link, into)
         assert link is not None and other is not None
         session.exec(update(Sighting).where(col(Sighting.link_id) == link_id).values(link_id=into))
@@ -317,13 +371,19 @@ class Store:
         other.first_seen = min(other.first_seen, link.first_seen)
         session.add(other)
         session.delete(link)
+        session.exec(update(Merged).where(col(Merged.into_id) == link_id).values(into_id=into))
+        session.add(Merged(link_id=link_id, into_id=into, merged_at=now))
         session.flush()
         return into
 
     def mark_failed(
         self, link_id: int, error: str, now: datetime, retry_at: datetime | None
     ) -> None:
-        """Record a failure; `retry_at=None` means permanent (retried only when asked)."""
+        """Record a failure; `retry_at=None` means permanent (retried only when asked).
+
+        Only while the link is not done: an overlapping run that failed on a link another
+        run enriched meanwhile must not overwrite that success (issue 12).
+        """
         params = {"_id": link_id, "error": error, "retry_at": retry_at, "now": now}
         with self._write_connection() as conn:
             conn.execute(_MARK_FAILED, params)
@@ -331,6 +391,14 @@ class Store:
     # -- reading ------------------------------------------------------------------------
 
     def links(self, where: LinkFilter = LinkFilter()) -> list[Link]:
+        return [link for batch in self.link_batches(where) for link in batch]
+
+    def link_batches(
+        self, where: LinkFilter = LinkFilter(), *, size: int = 500
+    ) -> Iterator[list[Link]]:
+        """The links matching `where`, oldest first, `size` at a time from one cursor over
+        one snapshot: memory stays flat however long the queue (issue 12). The read stays
+        open until the iterator is exhausted or closed."""
         stmt = select(Link).order_by(col(Link.first_seen), col(Link.id))
         if where.since is not None:
             stmt = stmt.where(col(Link.first_seen) >= where.since)
@@ -343,7 +411,8 @@ class Store:
         if where.status is not None:
             stmt = stmt.where(_STATUS_CLAUSES[where.status])
         with self._read() as session:
-            return list(session.exec(stmt).all())
+            for batch in session.exec(stmt.execution_options(yield_per=size)).partitions():
+                yield list(batch)
 
     def for_draft(self, since: datetime, until: datetime) -> list[Link]:
         """Unpublished links first seen in the window, plus picked or featured ones from
@@ -392,6 +461,13 @@ class Store:
         with self._read() as session:
             found = set(session.exec(select(Link.id).where(col(Link.id).in_(wanted))).all())
         return [i for i in wanted if i not in found]
+
+    def merged_into(self, link_ids: Iterable[int]) -> dict[int, int]:
+        """For ids of links merged away, the id of the link that holds them now."""
+        wanted = sorted(set(link_ids))
+        stmt = select(Merged.link_id, Merged.into_id).where(col(Merged.link_id).in_(wanted))
+        with self._read() as session:
+            return {old: into for old, into in session.exec(stmt)}
 
     def set_fields(self, link_ids: Sequence[int], **values: Any) -> None:
         unknown = set(values) - set(AUTHOR_FIELDS)
@@ -462,6 +538,7 @@ class Store:
     def _write_connection(self) -> Iterator[Connection]:
         """A bare write transaction for the per-link hot path: a Session costs more than
         the one statement it would run."""
+        self._refuse_if_read_only()
         with _errors(self.path), self.engine.connect() as conn:
             self._lock_for_writing(conn)
             yield conn
@@ -469,10 +546,15 @@ class Store:
 
     @contextmanager
     def _write(self) -> Iterator[Session]:
+        self._refuse_if_read_only()
         with _errors(self.path), Session(self.engine, expire_on_commit=False) as session:
             self._lock_for_writing(session.connection())
             yield session
             session.commit()
+
+    def _refuse_if_read_only(self) -> None:
+        if self.read_only:
+            raise StoreError(f"{self.path}: {READ_ONLY}; this command needs to write to it")
 
     def _lock_for_writing(self, conn: Connection) -> None:
         """Take SQLite's write lock up front: a deferred transaction that reads and then
@@ -554,7 +636,7 @@ def _location_columns(place: urls.Identity) -> dict[str, Any]:
 _COLUMNS = Link.__table__.c  # type: ignore[attr-defined]
 _MARK_FAILED = (
     update(Link)
-    .where(col(Link.id) == bindparam("_id"))
+    .where(col(Link.id) == bindparam("_id"), col(Link.status) != DONE)
     .values(
         status=FAILED,
         error=bindparam("error"),
@@ -570,7 +652,14 @@ def _update_link(columns: frozenset[str]) -> Any:
     """UPDATE link SET <columns> WHERE id = :_id, built once per set of columns: building
     and coercing a fresh statement per link cost more than running it (tests/bench)."""
     values = {name: bindparam(name, type_=_COLUMNS[name].type) for name in sorted(columns)}
-    return update(Link).where(col(Link.id) == bindparam("_id")).values(values)
+    # Unless a run that started later (`_started` is this run's start) already enriched it.
+    started = bindparam("_started", type_=_COLUMNS.enriched_at.type)
+    not_newer = or_(
+        col(Link.status) != DONE,
+        col(Link.enriched_at).is_(None),
+        col(Link.enriched_at) <= started,
+    )
+    return update(Link).where(col(Link.id) == bindparam("_id"), not_newer).values(values)
 
 
 def _metadata_values(meta: Metadata, now: datetime) -> dict[str, Any]:
@@ -585,6 +674,13 @@ def _metadata_values(meta: Metadata, now: datetime) -> dict[str, Any]:
         values["authors"] = list(meta.authors)
     values.update(note=meta.note, status=DONE, error=None, next_attempt_at=None, enriched_at=now)
     return values
+
+
+def _due(now: datetime, retry_failed: bool) -> Any:
+    failed_due = col(Link.status) == FAILED
+    if not retry_failed:
+        failed_due &= col(Link.next_attempt_at) <= now
+    return or_(col(Link.status) == PENDING, failed_due)
 
 
 # `curator list --status` values: the enrichment states, the author's decisions, published.
@@ -608,8 +704,20 @@ def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
 # -- dialect-specific pieces ------------------------------------------------------------
 
 
-def _engine(path: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+def _engine(path: Path, uri: str | None = None) -> Engine:
+    """An engine on `path`, or on a `file:` URI for it with open flags."""
+    if uri is None:
+        engine = create_engine(
+            f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}
+        )
+    else:
+        engine = create_engine(
+            "sqlite://",
+            creator=lambda: sqlite3.connect(
+                uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+            ),
+            poolclass=QueuePool,
+        )
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn: Any, _: Any) -> None:
@@ -622,6 +730,29 @@ def _engine(path: Path) -> Engine:
     return engine
 
 
+def _is_read_only(path: Path) -> bool:
+    """An existing database we may not write: access(2) also answers for root on a
+    read-only mount (EROFS) or an immutable file. SQLite writes its -wal, -shm and
+    journal files beside the database, so the directory counts too."""
+    return path.exists() and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+
+
+def _read_only_engine(path: Path) -> Engine:
+    """`mode=ro`, or `immutable=1` when even that fails: a reader of a WAL database needs
+    its -shm file, which a read-only directory cannot hold once the last writer has
+    removed it (https://sqlite.org/wal.html#readonly). Immutable means SQLite takes no
+    locks and reads no WAL, right for a file nobody may write."""
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    engine = _engine(path, uri)
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA user_version")
+        return engine
+    except SQLAlchemyError:
+        engine.dispose()
+    return _engine(path, uri + "&immutable=1")
+
+
 def _insert_ignore(engine: Engine, table: type[SQLModel]) -> Any:
     """INSERT ... ON CONFLICT DO NOTHING, in the engine's dialect."""
     if engine.dialect.name == "postgresql":
@@ -632,12 +763,18 @@ def _insert_ignore(engine: Engine, table: type[SQLModel]) -> Any:
 
 
 def _setup_schema(engine: Engine) -> None:
-    """Create or migrate the schema; safe when several processes open a fresh file at once."""
+    """Create or migrate the schema; safe when several processes open a fresh file at once.
+
+    Foreign keys are off while migrating, as SQLite's table rebuild requires
+    (https://sqlite.org/lang_altertable.html#otheralter); they are checked before commit.
+    The pragma is ignored inside a transaction, hence before BEGIN.
+    """
     with engine.connect() as conn:
         version = conn.exec_driver_sql("PRAGMA user_version").scalar()
         if version == len(MIGRATIONS):
             _enable_wal(conn)
             return
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
         conn.exec_driver_sql("BEGIN IMMEDIATE")
         version = conn.exec_driver_sql("PRAGMA user_version").scalar() or 0
         if version > len(MIGRATIONS):
@@ -647,9 +784,68 @@ def _setup_schema(engine: Engine) -> None:
         else:
             for migrate in MIGRATIONS[version:]:
                 migrate(conn)
+        if conn.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+            raise StoreError("migrating the database broke a foreign key; nothing was changed")
         conn.exec_driver_sql(f"PRAGMA user_version={len(MIGRATIONS)}")
         conn.commit()
+        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
         _enable_wal(conn)
+
+
+def _keep_link_ids(conn: Connection) -> None:
+    """Version 2 (issue 12): link ids are never reused, and merges are recorded.
+
+    Ids handed out before it may belong to links merged away since, unrecorded. Every new
+    link came with a sighting, and sightings are never deleted, so no link id was ever
+    above the highest sighting id: numbering resumes past both.
+    """
+    SQLModel.metadata.tables["merged"].create(conn, checkfirst=True)
+    if conn.dialect.name == "sqlite":  # other databases' identity columns never reuse ids
+        highest_sighting = conn.execute(select(func.max(Sighting.id))).scalar()
+        _sqlite_add_autoincrement(conn, "link", highest_sighting or 0)
+
+
+def _sqlite_add_autoincrement(conn: Connection, name: str, floor: int) -> None:
+    """Rebuild table `name` with AUTOINCREMENT, which SQLite cannot ALTER in: a copy
+    reflected from the file (so later migrations still find the columns they expect),
+    the rows, then the indexes, in SQLite's documented order (lang_altertable.html); new
+    ids then start above `floor`."""
+    index_sql = list(
+        conn.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql NOT NULL",
+            (name,),
+        ).scalars()
+    )
+    reflected = MetaData()
+    reflected.reflect(conn)  # whole, so that foreign keys find their tables
+    rebuilt = reflected.tables[name].to_metadata(reflected, name=f"{name}_rebuilt")
+    rebuilt.indexes.clear()  # recreated under their own names once the old table is gone
+    rebuilt.dialect_kwargs["sqlite_autoincrement"] = True
+    rebuilt.create(conn)
+    conn.exec_driver_sql(f'INSERT INTO "{rebuilt.name}" SELECT * FROM "{name}"')
+    conn.exec_driver_sql(f'DROP TABLE "{name}"')
+    conn.exec_driver_sql(f'ALTER TABLE "{rebuilt.name}" RENAME TO "{name}"')
+    for sql in index_sql:
+        conn.exec_driver_sql(sql)
+    conn.exec_driver_sql("DELETE FROM sqlite_sequence WHERE name = ?", (name,))
+    conn.exec_driver_sql(
+        "INSERT INTO sqlite_sequence (name, seq) "
+        f'SELECT ?, max(?, coalesce(max(id), 0)) FROM "{name}"',
+        (name, floor),
+    )
+
+
+def _check_schema(engine: Engine, path: Path) -> None:
+    """A read-only database cannot be migrated: it must already have this curator's schema."""
+    with engine.connect() as conn:
+        version = conn.exec_driver_sql("PRAGMA user_version").scalar() or 0
+    if version > len(MIGRATIONS):
+        raise StoreError("the database was written by a newer curator; upgrade curator")
+    if version < len(MIGRATIONS):
+        raise StoreError(
+            f"{path}: {READ_ONLY} and needs upgrading to this curator's schema: "
+            "open it once where it can be written"
+        )
 
 
 def _enable_wal(conn: Connection) -> None:
@@ -678,4 +874,6 @@ def _errors(path: Path) -> Iterator[None]:
 
 def _reason(err: BaseException) -> str:
     orig = getattr(err, "orig", None)
+    if isinstance(orig, sqlite3.Error) and orig.sqlite_errorcode & 0xFF == sqlite3.SQLITE_READONLY:
+        return READ_ONLY  # it became read-only after opening: a remount, chattr +i
     return str(orig or err).splitlines()[0]

@@ -21,6 +21,8 @@ def test_the_benchmark_harness_prints_its_table(capsys: pytest.CaptureFixture[st
         "second run: answered 304",
         "draft over 1,000 links",
         "draft of 60 picks, similar titles",
+        "list --json over 2,000 links: time / peak RSS",
+        "enrich with 2,000 pending: first commit",
     ):
         assert figure in table
     assert "| pages fetched / fetched twice | 24 / 0 |" in table

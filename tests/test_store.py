@@ -12,6 +12,7 @@ import pytest
 from curator.errors import StoreError
 from curator.models import DONE, FAILED, PENDING, Candidate, Metadata, Paper
 from curator.store import MIGRATIONS, LinkFilter, Store
+from tests.conftest import DATA
 
 NOW = datetime(2023, 12, 27, 9, 0, tzinfo=UTC)
 
@@ -224,3 +225,104 @@ def test_four_processes_creating_one_fresh_database_all_succeed(tmp_path: Path) 
         worker.join(timeout=120)
     assert [w.exitcode for w in workers] == [0, 0, 0, 0]
     assert sqlite3.connect(db).execute("SELECT count(*) FROM link").fetchone()[0] == 1
+
+
+# -- ids (issue 12) ---------------------------------------------------------------------
+
+
+def _merge_short_link(store: Store) -> tuple[int, int]:
+    """Queue an article and a short link to it, then enrich the short link: (short, article)."""
+    store.add([Candidate("https://example.com/story", "Example feed")], NOW)
+    store.add([Candidate("https://short.example/x1", "manual")], NOW)
+    article, short = store.links()
+    assert article.id is not None and short.id is not None
+    meta = Metadata(title="Story", final_url="https://example.com/story")
+    assert store.mark_enriched(short.id, meta, NOW) == article.id
+    return short.id, article.id
+
+
+def test_the_id_of_a_merged_link_is_never_given_to_a_new_link(store: Store) -> None:
+    short, article = _merge_short_link(store)
+    added = store.add([Candidate("https://example.com/unrelated", "manual")], NOW)
+    assert added.new_ids == [short + 1]
+    assert store.missing_ids([short]) == [short]
+    assert store.merged_into([short, article]) == {short: article}
+
+
+def test_a_link_merged_into_one_merged_later_points_at_the_last(store: Store) -> None:
+    short, article = _merge_short_link(store)
+    store.add([Candidate("https://archive.example/story", "Archive feed")], NOW - timedelta(days=1))
+    older = store.links()[0].id or 0
+    store.mark_enriched(
+        article, Metadata(title="S", final_url="https://archive.example/story"), NOW
+    )
+    assert store.merged_into([short, article]) == {short: older, article: older}
+
+
+def test_a_database_of_schema_version_1_is_migrated_without_losing_anything(
+    tmp_path: Path,
+) -> None:
+    """tests/data/queue-v1.sql was written by the schema before AUTOINCREMENT: link 3 was
+    merged into link 1 (its sighting moved there) and link 2 is in issue #1."""
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.executescript((DATA / "queue-v1.sql").read_text())
+    conn.close()
+    store = Store(path)
+    assert [(link.id, link.decision, link.issue_id) for link in store.links()] == [
+        (1, "pick", None),
+        (2, None, 1),
+    ]
+    assert [s.url for s in store.sightings([1])[1]] == [
+        "https://example.com/story",
+        "https://short.example/x1",
+    ]
+    # Link 3 was deleted before ids were kept; numbering resumes past every id ever used.
+    assert store.add([Candidate("https://example.com/new", "manual")], NOW).new_ids == [4]
+    store.close()
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    schema = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'link'").fetchone()[0]
+    assert "AUTOINCREMENT" in schema
+    indexes = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    assert {"ix_link_status", "ix_link_first_seen", "ix_link_decision"} <= indexes
+
+
+# -- overlapping runs (issue 12) --------------------------------------------------------
+
+
+def test_a_failure_from_another_run_does_not_overwrite_a_success(tmp_path: Path) -> None:
+    first, second = Store(tmp_path / "q.db"), Store(tmp_path / "q.db")
+    first.add([Candidate("https://example.com/a", "manual")], NOW)
+    [due] = second.due_for_enrichment(NOW)
+    first.mark_enriched(due.id or 0, Metadata(title="Fetched"), NOW)
+    second.mark_failed(due.id or 0, "HTTP 503", NOW, NOW + timedelta(minutes=10))
+    [link] = first.links()
+    assert (link.status, link.title, link.error, link.attempts) == (DONE, "Fetched", None, 0)
+
+
+def test_a_run_started_earlier_does_not_replace_a_later_runs_result(tmp_path: Path) -> None:
+    earlier, later = Store(tmp_path / "q.db"), Store(tmp_path / "q.db")
+    earlier.add([Candidate("https://example.com/a", "manual")], NOW)
+    [due] = earlier.due_for_enrichment(NOW)
+    later.mark_enriched(due.id or 0, Metadata(title="Newer"), NOW + timedelta(minutes=5))
+    earlier.mark_enriched(due.id or 0, Metadata(title="Older"), NOW)
+    [link] = later.links()
+    assert (link.title, link.enriched_at) == ("Newer", NOW + timedelta(minutes=5))
+
+
+def test_due_links_come_in_batches_by_id(store: Store) -> None:
+    store.add([Candidate(f"https://example.com/{i}", "manual") for i in range(5)], NOW)
+    first = store.due_for_enrichment(NOW, limit=2)
+    rest = store.due_for_enrichment(NOW, after_id=first[-1].id or 0, limit=10)
+    assert [link.id for link in first + rest] == [1, 2, 3, 4, 5]
+    assert store.count_due(NOW) == 5
+
+
+def test_links_stream_in_batches_in_queue_order(store: Store) -> None:
+    store.add([Candidate(f"https://example.com/{i}", "manual") for i in range(7)], NOW)
+    batches = list(store.link_batches(size=3))
+    assert [len(batch) for batch in batches] == [3, 3, 1]
+    assert [link.id for batch in batches for link in batch] == list(range(1, 8))

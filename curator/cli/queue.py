@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
@@ -153,16 +154,16 @@ def list_(
     )
     obj = state(ctx)
     config = obj.config()
-    with obj.store() as store:
-        views = list_links(store, config, where, section=section)
-    if as_json:
-        _print_json([view_json(v) for v in views])
-        return
-    console = Console(highlight=False)
-    if console.is_terminal:
-        render.links_table(views, console)
-    else:
-        render.links_lines(views, console)
+    with obj.store() as store:  # rows are printed as they stream from the store
+        views = list_links(store, config, where, section=section, with_sightings=as_json)
+        if as_json:
+            _print_json_array(view_json(view) for view in views)
+            return
+        console = Console(highlight=False)
+        if console.is_terminal:
+            render.links_table(views, console)
+        else:
+            render.links_lines(views, console)
 
 
 def _decision_command(action: str, summary: str, example: str) -> None:
@@ -263,5 +264,11 @@ def _read_bytes(path: Path) -> bytes:
         raise UsageError(f"{path}: {err.strerror or err}") from None
 
 
-def _print_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+def _print_json_array(items: Iterable[Any]) -> None:
+    """A JSON array written an item at a time, one object a line: over 200,000 links this
+    holds one in memory, and runs json's C encoder, which `indent` would turn off."""
+    opening = "[\n"
+    for item in items:
+        sys.stdout.write(opening + json.dumps(item, ensure_ascii=False))
+        opening = ",\n"
+    sys.stdout.write("[]\n" if opening == "[\n" else "\n]\n")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -52,7 +52,8 @@ def failures(pairs: Sequence[tuple[str, str]]) -> None:
         )
 
 
-def links_table(views: Sequence[LinkView], console: Console) -> None:
+def links_table(views: Iterable[LinkView], console: Console) -> None:
+    """A table for the terminal: it is sized to all its rows, so it holds them all."""
     table = make_table()
     for name in ("id", "status", "kind", "title", "source", "first seen"):
         table.add_column(name, no_wrap=name != "title", overflow="fold")
@@ -69,8 +70,9 @@ def links_table(views: Sequence[LinkView], console: Console) -> None:
     console.print(table)
 
 
-def links_lines(views: Sequence[LinkView], console: Console) -> None:
-    """Tab-separated, one link a line, for pipes: id, status, kind, title, url."""
+def links_lines(views: Iterable[LinkView], console: Console) -> None:
+    """Tab-separated, one link a line, for pipes: id, status, kind, title, url; printed
+    as the rows arrive."""
     for view in views:
         link = view.link
         title = " ".join((link.user_title or link.title or "").split())

@@ -40,6 +40,10 @@ if TYPE_CHECKING:
     from curator.arxiv_api import ArxivAPI
 
 ARXIV_BATCH = 100
+# Links read from the queue at a time. Each batch waits for its slowest fetch before the
+# next starts, so it must be large beside `concurrency`; and small beside a queue of
+# 200,000, whose first commit must not wait for all of it to load.
+BATCH = 1000
 # Below this many pages, starting worker processes costs more than it saves.
 POOL_THRESHOLD = 24
 WORKER_NICENESS = 10
@@ -75,20 +79,35 @@ def enrich(
 ) -> EnrichReport:
     """Fetch metadata for every pending link and every failed link whose retry is due.
 
-    Pass the `arxiv` client a collect run already used, so its delay holds across both.
+    Links are read BATCH at a time, so memory and the wait for the first commit do not
+    grow with the queue (issue 12). Pass the `arxiv` client a collect run already used,
+    so its delay holds across both.
     """
-    links = store.due_for_enrichment(now, retry_failed=retry_failed)
     report = EnrichReport()
-    if not links:
+    total = store.count_due(now, retry_failed=retry_failed)
+    if not total:
         return report
     progress = progress or NoProgress()
-    progress.start("Enriching", len(links))
-    run = _Run(config, store, now, progress, report, arxiv or _arxiv_client(config, links))
+    progress.start("Enriching", total)
     try:
-        asyncio.run(run.all(links))
+        for links in _due_batches(store, now, retry_failed):
+            arxiv = arxiv or _arxiv_client(config, links)
+            asyncio.run(_Run(config, store, now, progress, report, arxiv).all(links))
     finally:
         progress.finish()
     return report
+
+
+def _due_batches(store: Store, now: datetime, retry_failed: bool) -> Iterator[list[Link]]:
+    """Due links in id order, each batch read when the last one is done: a link another
+    run finished meanwhile is not fetched again, and one this run failed is not retried
+    within it."""
+    after = 0
+    while links := store.due_for_enrichment(
+        now, retry_failed=retry_failed, after_id=after, limit=BATCH
+    ):
+        yield links
+        after = links[-1].id or after
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -10,7 +10,7 @@ from typing import Any
 from curator import urls
 from curator.collectors.manual import BadLine, parse_lines
 from curator.compose import section_for
-from curator.config import Config
+from curator.config import Config, DraftConfig
 from curator.errors import UsageError
 from curator.models import FEATURE, PICK, SKIP, Candidate, Link, Sighting
 from curator.store import LinkFilter, Store
@@ -34,8 +34,13 @@ class LinkView:
 
     link: Link
     sightings: list[Sighting]
-    section: str
     issue_number: int | None
+    draft: DraftConfig
+
+    @property
+    def section(self) -> str:
+        """Worked out when asked: a plain `list` of 200,000 links never needs it."""
+        return section_for(self.link, self.draft)
 
 
 def add_urls(store: Store, texts: Sequence[str], *, note: str | None, now: datetime) -> AddReport:
@@ -58,24 +63,28 @@ def add_candidates(store: Store, candidates: Sequence[Candidate], now: datetime)
 
 
 def list_links(
-    store: Store, config: Config, where: LinkFilter, *, section: str | None = None
-) -> list[LinkView]:
-    links = store.links(where)
-    ids = [link.id for link in links if link.id is not None]
-    sightings = store.sightings(ids)
+    store: Store,
+    config: Config,
+    where: LinkFilter,
+    *,
+    section: str | None = None,
+    with_sightings: bool = False,
+) -> Iterator[LinkView]:
+    """The queue as it streams from the store, a batch of rows at a time (issue 12: flat
+    memory over 200,000 links); sightings are read batch by batch when asked for."""
     issues = store.issue_numbers()
-    views = [
-        LinkView(
-            link=link,
-            sightings=sightings.get(link.id or 0, []),
-            section=section_for(link, config.draft),
-            issue_number=issues.get(link.issue_id) if link.issue_id else None,
-        )
-        for link in links
-    ]
-    if section is not None:
-        views = [v for v in views if v.section.casefold() == section.casefold()]
-    return views
+    for links in store.link_batches(where):
+        ids = [link.id for link in links if link.id is not None]
+        sightings = store.sightings(ids) if with_sightings else {}
+        for link in links:
+            view = LinkView(
+                link=link,
+                sightings=sightings.get(link.id or 0, []),
+                issue_number=issues.get(link.issue_id) if link.issue_id else None,
+                draft=config.draft,
+            )
+            if section is None or view.section.casefold() == section.casefold():
+                yield view
 
 
 def as_json(view: LinkView) -> dict[str, Any]:
@@ -136,6 +145,15 @@ def edit(store: Store, link_id: int, changes: dict[str, Any]) -> None:
 
 
 def _require(store: Store, ids: Sequence[int]) -> None:
+    """Every id must name a link. An id merged into another (a short link that turned out
+    to be a queued article) is refused with where it went, rather than acted on: the
+    author then chooses for the link that is left, which may carry choices of its own."""
     missing = store.missing_ids(ids)
-    if missing:
-        raise UsageError(f"no link with id {', '.join(map(str, missing))} (see `curator list`)")
+    if not missing:
+        return
+    merged = store.merged_into(missing)
+    problems = [f"link {old} was merged into {merged[old]}" for old in missing if old in merged]
+    unknown = [str(i) for i in missing if i not in merged]
+    if unknown:
+        problems.append(f"no link with id {', '.join(unknown)}")
+    raise UsageError(f"{'; '.join(problems)} (see `curator list`)")

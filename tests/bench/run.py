@@ -15,6 +15,7 @@ import math
 import os
 import platform
 import random
+import sqlite3
 import ssl
 import subprocess
 import sys
@@ -51,10 +52,14 @@ class Sizes:
     draft_links: tuple[int, int]
     many_hosts: int  # the many-hosts enrichment case spreads the pages over this many
     repeats: int  # whole-process timings that are short take the best of this many runs
+    queue: int  # links in the scale scenario (issue 12)
 
 
-FULL = Sizes(500, 100, 100, 1.0, 50, 50, (1_000, 100_000), 250, 3)
-SMALL = Sizes(24, 8, 10, 0.2, 4, 5, (100, 1_000), 12, 1)
+FULL = Sizes(500, 100, 100, 1.0, 50, 50, (1_000, 100_000), 250, 3, 200_000)
+SMALL = Sizes(24, 8, 10, 0.2, 4, 5, (100, 1_000), 12, 1, 2_000)
+# Issue 12's measurements with 200,000 links, before the queue streamed: seconds, bytes.
+BEFORE = {"list": (25.5, 1.1e9), "list --json": (39.5, 2.8e9), "draft": (12.7, 551e6),
+          "enrich": (20.0, 980e6)}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="curator-bench-") as tmp:
         work = Path(tmp)
-        for section in (bench_enrich, bench_arxiv, bench_feeds, bench_draft, bench_picks):
+        sections = (bench_enrich, bench_arxiv, bench_feeds, bench_draft, bench_picks, bench_scale)
+        for section in sections:
             rows += section(work, sizes)
     print(table(rows, sizes))
     missed = [row.figure for row in rows if row.ok is False]
@@ -322,6 +328,92 @@ def bench_draft(work: Path, sizes: Sizes) -> list[Row]:
             f"{small:,} links {low:.2f} s", f"{ratio:.2f}x", "< 1 s and <= 1.5x",
             high < 1.0 and ratio <= 1.5),
     ]  # fmt: skip
+
+
+# -- scale ------------------------------------------------------------------------------
+
+
+def bench_scale(work: Path, sizes: Sizes) -> list[Row]:
+    """A queue of `sizes.queue` links: list, list --json and draft over enriched links
+    (first seen over two years), and enrich over as many pending ones, stopped after
+    its first commits. Compared with issue 12's figures from before streaming."""
+    n = sizes.queue
+    env = workspace(work / "scale")
+    build_queue(Path(env["CURATOR_DB"]), n)
+    rows = []
+    for command in ("list", "list --json", "draft"):
+        wall, peak = timed(env, *command.split())
+        before = BEFORE[command]
+        rows.append(Row(f"{command} over {n:,} links: time / peak RSS",
+                        f"{wall:.1f} s / {peak / 1e6:.0f} MB",
+                        f"before: {before[0]:g} s / {before[1] / 1e6:,.0f} MB",
+                        f"{peak / before[1]:.3f}x RSS", "RSS flat (< 300 MB)",
+                        peak < 300e6))  # fmt: skip
+    first, peak = enrich_first_commit(work / "scale-enrich", n)
+    before = BEFORE["enrich"]
+    return [
+        *rows,
+        Row(f"enrich with {n:,} pending: first commit", f"{first:.2f} s",
+            f"before: {before[0]:g} s", f"{first / before[0]:.3f}x", "< 2 s", first < 2.0),
+        Row(f"enrich with {n:,} pending: peak RSS, process tree", f"{peak / 1e6:.0f} MB",
+            f"before: {before[1] / 1e6:,.0f} MB", f"{peak / before[1]:.3f}x", "< 300 MB",
+            peak < 300e6),
+    ]  # fmt: skip
+
+
+def enrich_first_commit(folder: Path, n: int) -> tuple[float, int]:
+    """Seconds from starting `curator enrich` to the first link another connection sees
+    done, and the peak RSS of the run until then plus two seconds; then it is stopped."""
+    body = page(0, 2_000)
+    html = {"Content-Type": "text/html; charset=utf-8"}
+    hosts = Hosts(ADDRESSES, lambda path, _: (200, html, body), LATENCY)
+    try:
+        env = workspace(folder, f"concurrency = {CONCURRENCY}\nper_host = {PER_HOST}\n")
+        db = Path(env["CURATOR_DB"])
+        build_pending(db, [f"{hosts.bases[i % len(hosts.bases)]}/p/{i}" for i in range(n)])
+        started = time.perf_counter()
+        process = subprocess.Popen([CURATOR, "enrich"], env=env, stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.DEVNULL)  # fmt: skip
+        sampler = TreeRss(process.pid)
+        first = wait_for_done(db, process, started)
+        time.sleep(2.0)  # let memory settle into the steady state of a long run
+        sampler.stop()
+        process.kill()
+        process.wait()
+    finally:
+        hosts.stop()
+    return first, sampler.peak
+
+
+def wait_for_done(db: Path, process: subprocess.Popen[bytes], started: float) -> float:
+    conn = sqlite3.connect(db, timeout=30)
+    try:
+        while process.poll() is None:
+            if conn.execute("SELECT 1 FROM link WHERE status = 'done' LIMIT 1").fetchone():
+                return time.perf_counter() - started
+            time.sleep(0.02)
+    finally:
+        conn.close()
+    raise RuntimeError(f"curator enrich ended ({process.returncode}) before any commit")
+
+
+def build_pending(db: Path, urls: list[str]) -> None:
+    """Pending links, inserted in one transaction as `curator add` would leave them."""
+    from sqlalchemy import insert
+
+    from curator.models import Link, Sighting
+    from curator.store import Store
+
+    now = datetime.now(UTC)
+    links = [{"key": url, "url": url, "canonical_url": url, "kind": "link", "authors": [],
+              "status": "pending", "first_seen": now, "attempts": 0} for url in urls]  # fmt: skip
+    sightings = [{"link_id": i, "source": "bench", "url": url, "seen_at": now}
+                 for i, url in enumerate(urls, 1)]  # fmt: skip
+    store = Store(db)
+    with store.engine.begin() as conn:
+        conn.execute(insert(Link), links)
+        conn.execute(insert(Sighting), sightings)
+    store.close()
 
 
 def build_queue(db: Path, n: int) -> None:

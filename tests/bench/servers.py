@@ -59,6 +59,7 @@ class Hosts:
         self.counters = Counters()
         self.latency = latency
         self._responder = responder
+        self._connections: dict[asyncio.Task[None], asyncio.StreamWriter] = {}
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._thread.start()
@@ -76,6 +77,11 @@ class Hosts:
         async def close() -> None:
             for server in self._servers:
                 server.close()
+            # Connections a killed client left open (the scale scenario stops `enrich`):
+            # closing them ends each reader at end-of-file, so every task finishes.
+            for writer in self._connections.values():
+                writer.close()
+            await asyncio.gather(*self._connections, return_exceptions=True)
 
         asyncio.run_coroutine_threadsafe(close(), self._loop).result()
         self._loop.call_soon_threadsafe(self._loop.stop)
@@ -93,6 +99,9 @@ class Hosts:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         host = writer.get_extra_info("sockname")[0]
+        task = asyncio.current_task()
+        assert task is not None
+        self._connections[task] = writer
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -103,6 +112,7 @@ class Hosts:
         except (asyncio.IncompleteReadError, ConnectionError, ssl.SSLError):
             pass
         finally:
+            self._connections.pop(task, None)
             writer.close()
 
     async def _answer(
