@@ -2,7 +2,7 @@
 
 Pages are fetched concurrently through the shared Fetcher; extraction (CPU-bound
 trafilatura) runs in worker processes when there are enough pages to pay for them, so it
-never stalls fetching. arXiv papers are looked up in batches of 100 ids in a worker thread.
+never stalls fetching. arXiv papers are looked up in batches of 100 ids on the same Fetcher.
 Every result is committed as it lands, so a killed run loses only the links in flight.
 """
 
@@ -107,7 +107,7 @@ class _Run:
         with _extractors(len(pages)) as pool:
             async with Fetcher(self.config.fetch) as fetcher:
                 jobs = [self.page(fetcher, pool, link, labels) for link in pages]
-                await asyncio.gather(self.papers(papers), *jobs)
+                await asyncio.gather(self.papers(fetcher, papers), *jobs)
 
     async def page(
         self, fetcher: Fetcher, pool: Executor, link: Link, labels: Mapping[str, str]
@@ -121,13 +121,13 @@ class _Run:
             meta = replace(meta, title=None)  # keep the feed's title over one from the URL
         self.enriched(link, meta)
 
-    async def papers(self, papers: Sequence[Link]) -> None:
+    async def papers(self, fetcher: Fetcher, papers: Sequence[Link]) -> None:
         for start in range(0, len(papers), ARXIV_BATCH):
             assert self.arxiv is not None
             batch = papers[start : start + ARXIV_BATCH]
             ids = [link.arxiv_id for link in batch if link.arxiv_id]
             try:
-                found = await asyncio.to_thread(self.arxiv.lookup, ids)
+                found = await self.arxiv.lookup(fetcher, ids)
             except FetchError as err:
                 for link in batch:
                     self.failed(link, err)
@@ -179,8 +179,8 @@ async def _page_metadata(
 
 
 def _arxiv_client(config: Config, links: Sequence[Link]) -> ArxivAPI | None:
-    """The arXiv client, when papers are due: the arxiv package and requests cost 0.3 s
-    of start-up that a run of pages alone should not pay."""
+    """The arXiv client, when papers are due: the arxiv package (which imports requests)
+    costs 0.3 s of start-up that a run of pages alone should not pay."""
     if not any(link.kind == PAPER for link in links):
         return None
     from curator.arxiv_api import ArxivAPI
