@@ -118,6 +118,19 @@ def test_lookup_of_150_ids_takes_exactly_two_requests(server: LoopbackServer) ->
     assert papers["2401.00150"].summary == "The abstract of paper 2401.00150."
 
 
+def test_lookup_pages_when_arxiv_answers_with_fewer_entries_than_asked(
+    server: LoopbackServer,
+) -> None:
+    ids = [f"2401.{n:05d}" for n in range(1, 31)]
+    server.add_writer(API, FakeArxiv(set(ids), page_cap=12))
+
+    papers = make_api(server).lookup(ids)
+
+    starts = [query_of(seen.path)["start"] for seen in api_requests(server)]
+    assert starts == ["0", "12", "24"]
+    assert sorted(papers) == ids
+
+
 def test_lookup_matches_by_id_and_leaves_unknown_ids_out(server: LoopbackServer) -> None:
     server.add_writer(API, FakeArxiv({"2401.00001", "hep-th/0101001"}))
 

@@ -83,6 +83,7 @@ class Extractors:
             answer = ExtractionError(url, ExtractionError.TOO_LARGE)
         except BaseException:  # cancelled: nobody would read the worker's answer
             worker.end()
+            self._workers.discard(worker)
             raise
         self._idle.put_nowait(worker if worker.is_alive else self._replace(worker))
         if isinstance(answer, FetchError):
