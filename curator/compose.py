@@ -8,14 +8,14 @@ imports cli, pipeline or store.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
+from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import jinja2
 
@@ -24,6 +24,7 @@ from curator.config import DraftConfig
 from curator.errors import TemplateError
 from curator.markdown import md_text, md_url, yaml_str
 from curator.models import FAILED, FEATURE, PAPER, PENDING, PICK, SKIP, Link
+from curator.stories import same_story_groups
 from curator.summaries import first_sentences, plain_text
 
 AI_PAPERS = "AI Papers"
@@ -32,7 +33,7 @@ BUILTIN_ORDER = {AI_PAPERS: 10, OTHER: 100}
 # A section only the author named (`curator edit --section`) sits where a config section
 # without an explicit `order` would.
 AD_HOC_ORDER = 50
-SAME_STORY_RATIO = 0.85
+GROUP_NAMED = 5  # items named in a same-story warning; the rest by id
 TEMPLATE_NAME = "issue.md.j2"
 MONTHS = (
     "January",
@@ -168,16 +169,16 @@ def _place(ranked: list[Link], cap: int | None) -> list[Link]:
 
     A positioned link is never cut by the cap: the author asked for it.
     """
-    pinned = sorted((link for link in ranked if link.position is not None), key=_position)
-    free = [link for link in ranked if link.position is None]
+    pinned = deque(sorted((link for link in ranked if link.position is not None), key=_position))
+    free = deque(link for link in ranked if link.position is None)
     if cap is not None:
-        free = free[: max(cap - len(pinned), 0)]
+        free = deque(itertools.islice(free, max(cap - len(pinned), 0)))
     placed: list[Link] = []
-    while pinned or free:
+    while pinned or free:  # deques: popping the head of a list of 2,000 picks is quadratic
         if pinned and (not free or _position(pinned[0]) <= len(placed) + 1):
-            placed.append(pinned.pop(0))
+            placed.append(pinned.popleft())
         else:
-            placed.append(free.pop(0))
+            placed.append(free.popleft())
     return placed
 
 
@@ -410,39 +411,18 @@ def _entry_warnings(entry: Entry, link: Link | None, draft: Draft) -> list[str]:
 
 
 def _same_story_warnings(entries: list[Entry]) -> list[str]:
-    warnings = []
-    for i, first in enumerate(entries):
-        for second in entries[i + 1 :]:
-            if _same_story(first, second):
-                warnings.append(f"{_name(first)} and {_name(second)} look like the same story")
-    return warnings
+    """One line per group of items that look like one story (issue 12, item 9)."""
+    groups = same_story_groups([e.title for e in entries], [e.url for e in entries])
+    return [_group_line([entries[i] for i in group]) for group in groups]
 
 
-def _same_story(first: Entry, second: Entry) -> bool:
-    """Same page (scheme, `www.` and a trailing slash aside) or nearly the same title."""
-    if _page(first.url) == _page(second.url):
-        return True
-    a, b = _story_words(first.title), _story_words(second.title)
-    if not a or not b:
-        return False
-    if a == b:
-        return True
-    # Titles 85% alike share most of their words; checking that first spares difflib's
-    # quadratic ratio() on the other pairs (0.2 s for a draft of 25 items).
-    shared = len(set(a.split()) & set(b.split()))
-    if 2 * shared < min(len(a.split()), len(b.split())):
-        return False
-    matcher = SequenceMatcher(None, a, b)
-    return matcher.real_quick_ratio() >= SAME_STORY_RATIO and matcher.ratio() >= SAME_STORY_RATIO
-
-
-def _page(url: str) -> tuple[str, str, str]:
-    parts = urlsplit(url)
-    return urls.host(url), parts.path.rstrip("/"), parts.query
-
-
-def _story_words(title: str) -> str:
-    return " ".join(re.sub(r"[^\w\s]|_", " ", title.casefold()).split())
+def _group_line(group: list[Entry]) -> str:
+    """Up to five items by name; past that, the others by id, ready for `curator skip`."""
+    names = [_name(entry) for entry in group[:GROUP_NAMED]]
+    rest = [str(entry.link_id) for entry in group[GROUP_NAMED:]]
+    if rest:
+        names.append(f"{len(rest)} more (links {', '.join(rest)})")
+    return f"{', '.join(names[:-1])} and {names[-1]} look like the same story"
 
 
 def _name(entry: Entry) -> str:

@@ -7,8 +7,6 @@ any config before it replaces the file.
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from tomlkit.toml_document import TOMLDocument
 from curator import urls
 from curator.config import FeedSource, arxiv_name, feed_name, parse_config
 from curator.errors import ConfigError
+from curator.files import write_atomically
 
 
 def add_feeds(path: Path, feeds: Sequence[FeedSource]) -> list[FeedSource]:
@@ -41,7 +40,7 @@ def add_feeds(path: Path, feeds: Sequence[FeedSource]) -> list[FeedSource]:
     if added:
         new_text = _with_feeds(text, _parse(text, path), added)
         parse_config(new_text, path)
-        _write(path, new_text)
+        write_atomically(path, new_text)
     return added
 
 
@@ -98,13 +97,3 @@ def _with_feeds(text: str, document: TOMLDocument, feeds: list[FeedSource]) -> s
         rendered = rendered.replace("\n", newline)
     ending = "" if text.endswith("\n") else newline
     return text + ending + newline + rendered
-
-
-def _write(path: Path, text: str) -> None:
-    """Replace the file in one step, so a crash never leaves half a config."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_bytes(text.encode("utf-8"))
-    if path.exists():
-        shutil.copymode(path, temporary)
-    os.replace(temporary, path)

@@ -2,7 +2,8 @@
 
 Pure functions, no network and no store: the pipeline fetches, then calls these. extract_page
 may run in a worker process, so it is top-level and takes and returns picklable values.
-Pages go through trafilatura, given bytes (never fetch_url: LIBRARIES.md section 2).
+Pages are decoded by curator.charsets and handed to trafilatura as text (never fetch_url,
+which fetches on its own; never bytes, whose encoding trafilatura guesses).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 from curator import labels as source_labels
 from curator import urls
+from curator.charsets import decode_page
 from curator.errors import ContentError, ExtractionError
 from curator.models import Metadata, Paper
 
@@ -66,31 +68,35 @@ _META_TITLE = './/head/meta[@property="og:title"]'
 _TWEET_PATH = re.compile(r"^/(?P<handle>\w{1,15})/status(?:es)?/\d+")
 # trafilatura's last resort for the site name is the URL's host (metadata.py, META_URL).
 _HOST_OF_URL = re.compile(r"https?://(?:www\.|w[0-9]+\.)?([^/]+)")
+# lxml refuses a str that still carries an encoding declaration (ValueError).
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
 def extract_page(body: bytes, url: str, content_type: str, labels: Mapping[str, str]) -> Metadata:
     """Metadata of a fetched page; non-HTML documents are kept with a title from the URL.
 
-    `url` is the final URL, `content_type` the lower-case media type ('' when absent) and
-    `labels` the user's `[sources]` table. Raises ContentError for an empty body, JSON,
-    binary data and anything that is neither HTML nor a document.
+    `url` is the final URL, `content_type` the Content-Type header as sent ('' when absent;
+    its charset decodes the page) and `labels` the user's `[sources]` table. Raises
+    ContentError for an empty body, JSON, binary data and anything that is neither HTML
+    nor a document.
     """
+    media_type = content_type.split(";")[0].strip().lower()
     head = body[:_SNIFF_BYTES].lstrip(_BOM_AND_SPACE)
     if not head.strip():
         raise ContentError(url, "not an HTML page (empty body)")
     if head.startswith(b"%PDF-"):
         return document_metadata(url, "application/pdf", labels=labels)
-    if head[:1] in (b"{", b"[") or content_type.endswith(("/json", "+json")):
+    if head[:1] in (b"{", b"[") or media_type.endswith(("/json", "+json")):
         raise ContentError(url, "not an HTML page (JSON data)")
-    if content_type.startswith(BINARY_DOCUMENT_PREFIXES):
-        return document_metadata(url, content_type, labels=labels)
+    if media_type.startswith(BINARY_DOCUMENT_PREFIXES):
+        return document_metadata(url, media_type, labels=labels)
     if _is_binary(head):
         raise ContentError(url, "not an HTML page (binary data)")
-    if content_type in HTML_TYPES or (content_type in SNIFFED_TYPES and _HTML_MARKUP.search(head)):
-        return _html_metadata(body, url, labels)
-    if content_type in TEXT_DOCUMENT_TYPES:
-        return document_metadata(url, content_type, labels=labels)
-    raise ContentError(url, f"not an HTML page ({content_type or 'no HTML markup'})")
+    if media_type in HTML_TYPES or (media_type in SNIFFED_TYPES and _HTML_MARKUP.search(head)):
+        return _html_metadata(decode_page(body, content_type), url, labels)
+    if media_type in TEXT_DOCUMENT_TYPES:
+        return document_metadata(url, media_type, labels=labels)
+    raise ContentError(url, f"not an HTML page ({media_type or 'no HTML markup'})")
 
 
 def paper_metadata(paper: Paper) -> Metadata:
@@ -153,14 +159,14 @@ def _is_binary(head: bytes) -> bool:
     return len(_CONTROL_BYTES.findall(head)) > len(head) // 50
 
 
-def _html_metadata(body: bytes, url: str, labels: Mapping[str, str]) -> Metadata:
+def _html_metadata(html: str, url: str, labels: Mapping[str, str]) -> Metadata:
     # Imported on first use: extraction runs in worker processes, which import trafilatura
     # while the parent's first requests are in flight; the parent never needs it.
     import trafilatura
 
     from curator.page_meta import page_metadata
 
-    tree = trafilatura.load_html(body)
+    tree = trafilatura.load_html(_XML_DECLARATION.sub("", html, count=1))
     if tree is None:
         raise ContentError(url, "not an HTML page (no HTML markup)")
     if tree.xpath("count(//*)") > MAX_ELEMENTS:

@@ -23,6 +23,10 @@ class StoreError(CuratorError):
     """The database cannot be opened or written. The CLI exits 1."""
 
 
+class WriteError(CuratorError):
+    """A file could not be written (disk full, I/O error); the old one is intact. Exit 1."""
+
+
 class TemplateError(CuratorError):
     """The draft template is missing or refers to something that does not exist. Exit 2."""
 
@@ -49,6 +53,16 @@ class NetworkError(FetchError):
     """DNS, refused connection, reset, TLS: worth retrying later."""
 
     transient = True
+
+
+class UnreachableError(NetworkError):
+    """The server cannot be reached at all: connection refused, or no TLS on an https port.
+    A link that also arrived as http is then fetched over http."""
+
+
+class CertificateError(FetchError):
+    """The server's TLS certificate failed verification (self-signed, expired, wrong host).
+    Never retried on its own: a certificate does not fix itself within a backoff."""
 
 
 class FetchTimeout(NetworkError):
@@ -96,7 +110,8 @@ class ExtractionError(ContentError):
 
 
 class BlockedURLError(FetchError):
-    """A URL or redirect target that curator refuses to fetch (not http or https)."""
+    """A URL or redirect target that curator refuses to fetch: not http(s), or a redirect
+    from a public site to a private address."""
 
 
 class InvalidURLError(UsageError):

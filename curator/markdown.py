@@ -2,7 +2,9 @@
 
 Titles and summaries come from the web, so every value is rendered as literal text: no input
 can add a link, image, heading, emphasis, code span, autolink, raw HTML or line break
-(CommonMark 0.31). Pure functions on strings; imports nothing from curator.
+(CommonMark 0.31); curator.text's hygiene runs first, so rows stored before it existed
+are drafted without mojibake or bidi controls. Pure functions on strings; imports only
+curator.text.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from urllib.parse import quote, urlsplit
+
+from curator.text import clean
 
 # CommonMark 2.4: any ASCII punctuation may be backslash-escaped. These are the ones that
 # start or end inline or block syntax here, plus GFM tables (|), strikethrough (~) and the
@@ -49,18 +53,16 @@ def md_url(url: str) -> str:
 
 def yaml_str(text: str) -> str:
     """`text` as a double-quoted YAML scalar on one line, for the front matter."""
-    body = "".join(_yaml_char(ch) for ch in " ".join(text.split()))
+    body = "".join(_yaml_char(ch) for ch in clean(text))
     return f'"{body}"'
 
 
 def plain(text: str) -> str:
-    """What md_text(text) reads as once rendered: the text with whitespace collapsed."""
-    return " ".join(_without_controls(text).split())
+    """What md_text(text) reads as once rendered: the text cleaned (curator.text.clean).
 
-
-def _without_controls(text: str) -> str:
-    # NUL becomes U+FFFD in CommonMark and other control characters are invisible noise.
-    return "".join(ch for ch in text if ch.isspace() or unicodedata.category(ch) != "Cc")
+    Control characters go too: NUL becomes U+FFFD in CommonMark, the rest is invisible.
+    """
+    return clean(text)
 
 
 def _percent_encoded(ch: str) -> str:

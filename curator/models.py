@@ -1,6 +1,9 @@
 """The queue's tables (SQLModel) and the plain values that cross stage boundaries.
 
-Imports nothing from curator. Datetimes are aware UTC everywhere (sqlmodel refuses naive ones).
+Imports nothing from curator but curator.text: every Candidate, Paper and Metadata cleans
+its text when it is made, so no title, summary or source from the web reaches the queue
+with mojibake or invisible characters. Datetimes are aware UTC everywhere (sqlmodel
+refuses naive ones).
 """
 
 from __future__ import annotations
@@ -10,6 +13,8 @@ from datetime import datetime
 
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+from curator.text import clean, clean_optional
 
 PAPER = "paper"
 LINK = "link"
@@ -114,6 +119,11 @@ class Paper:
     category: str | None = None
     code_url: str | None = None
 
+    def __post_init__(self) -> None:
+        _set(
+            self, title=clean(self.title), summary=clean(self.summary), authors=_names(self.authors)
+        )
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -126,6 +136,14 @@ class Candidate:
     published: datetime | None = None
     note: str | None = None
     paper: Paper | None = None  # arXiv query results arrive already enriched
+
+    def __post_init__(self) -> None:
+        _set(
+            self,
+            source=clean(self.source),
+            title=clean_optional(self.title),
+            summary=clean_optional(self.summary),
+        )
 
 
 @dataclass(frozen=True)
@@ -144,6 +162,16 @@ class Metadata:
     note: str | None = None
     title_guessed: bool = False  # made from the URL: a title a feed gave is better
 
+    def __post_init__(self) -> None:
+        _set(
+            self,
+            title=clean_optional(self.title),
+            summary=clean_optional(self.summary),
+            source=clean_optional(self.source),
+            site_name=clean_optional(self.site_name),
+            authors=_names(self.authors),
+        )
+
 
 @dataclass
 class AddResult:
@@ -152,3 +180,13 @@ class AddResult:
     new: int = 0
     known: int = 0
     new_ids: list[int] = field(default_factory=list)
+
+
+def _set(value: object, **fields: object) -> None:
+    """Assign to a frozen dataclass while it is made (the dataclasses docs' __post_init__)."""
+    for name, cleaned in fields.items():
+        object.__setattr__(value, name, cleaned)
+
+
+def _names(names: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(name for name in map(clean, names) if name)

@@ -1,14 +1,34 @@
 """Link identity: pure functions on URL strings, no I/O.
 
-`key()` is the dedupe key of the queue: `arxiv:<id>` for a paper in any of its forms,
-otherwise `canonical()`. Only http and https URLs are accepted (`check()`).
+`clean()` is the URL shown, fetched and stored; `key()` is the queue's dedupe key:
+`arxiv:<id>` for a paper in any of its forms, otherwise `canonical()`. Only http and https
+URLs with a host and no whitespace are accepted (`check()`). Both forms of a paper are its
+abs link. Neither form ever decodes HTML entities: URLs from HTML or XML attributes were
+decoded once by their parser, and `&sect=` or `&amp=` in a typed URL are parameter names.
+
+Shown URL (`clean`), the URL as it arrived except for:
+1. scheme and host lower-cased, the scheme's default port dropped;
+2. path kept byte for byte (`//`, `@`, `~`, `:`, `.` segments, percent-escapes);
+3. query edited as raw text split on `&`: empty pieces and `TRACKING_PARAMS` removed,
+   every other piece kept in its order and its encoding;
+4. fragment dropped, except a hash route (`#/...`, `#!...`), kept as it is;
+5. twitter.com and x.com lose the whole query (share tokens such as `s` and `t`).
+
+Dedupe key (`canonical`), the shown URL further normalised:
+1. scheme https (http and https are one page), ports 80 and 443 dropped;
+2. escapes of unreserved characters decoded, other escapes upper-cased, characters
+   outside RFC 3986 escaped as UTF-8 (RFC 3986 section 6.2.2);
+3. dot segments resolved (RFC 3986 section 5.2.4), trailing slashes dropped, `//` kept;
+4. query pairs spelled as in 2, `%20` as `+`, then stably sorted by name (repeated names
+   keep their order);
+5. twitter.com and its mobile host are x.com.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+from urllib.parse import SplitResult, quote, unquote, urlsplit, urlunsplit
 
 from curator.errors import InvalidURLError
 
@@ -35,8 +55,42 @@ _ARXIV_HOSTS = (
     "alphaxiv.org",
 )
 _TWITTER_HOSTS = ("twitter.com", "www.twitter.com", "mobile.twitter.com", "x.com", "www.x.com")
-# RFC 3986 section 2.3: percent-encoded unreserved characters are equivalent to the characters.
-_UNRESERVED_ESCAPE = re.compile(r"%(2[DdEe]|5[Ff]|7[Ee]|[46][1-9A-Fa-f]|[57][0-9Aa]|3[0-9])")
+DEFAULT_PORTS = {"http": (80,), "https": (443,)}
+
+# Query parameters that say how a reader arrived, never which page: campaign tags (Google
+# Analytics utm_*, Matomo pk_*/mtm_*, Mailchimp mc_*, itm_*), ad-click ids and referrers.
+# Deliberately absent: `source`, `session`, `uid`, `cid`, `*_ref` and others that select
+# content on some sites (courlan drops them), and `id`, `page`, `q`, `v`, `si`.
+TRACKING_PREFIXES = ("utm_", "mc_", "itm_", "pk_", "mtm_")
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "twclid",
+        "ttclid",
+        "yclid",
+        "igshid",
+        "mkt_tok",
+        "_ga",
+        "_gl",
+        "_hsenc",
+        "_hsmi",
+        "ref",
+        "ref_src",
+        "ref_url",
+    }
+)
+# RFC 3986 sections 2.2-2.4 and 3.3-3.5: what each part may hold unescaped.
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_PATH_SAFE = "!$&'()*+,;=:@/%"
+_QUERY_SAFE = _PATH_SAFE + "?"
+_FRAGMENT_SAFE = _QUERY_SAFE
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+_STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 def check(text: str) -> str:
@@ -109,46 +163,31 @@ def arxiv_abs_url(paper_id: str) -> str:
     return f"https://arxiv.org/abs/{paper_id}"
 
 
-def _normalize(url: str, *, trailing_slash: bool) -> str:
-    # courlan costs 0.1 s to import: only commands that take in new URLs need it.
-    from courlan import normalize_url
-
-    return str(normalize_url(url, trailing_slash=trailing_slash))
-
-
 def clean(url: str) -> str:
-    """The URL as shown to readers: tracking parameters removed, scheme and path kept."""
+    """The URL as shown to readers and fetched: the module docstring's shown-URL rules."""
     url = check(url)
     paper = arxiv_id(url)
     if paper:
         return arxiv_abs_url(paper)
-    parts = urlsplit(_normalize(url, trailing_slash=True))
-    query, fragment = parts.query, parts.fragment
-    if _is_twitter(parts.hostname):
-        query, fragment = "", ""
-    path = _remove_dot_segments(parts.path)
-    return urlunsplit((parts.scheme, parts.netloc, path, query, fragment))
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    netloc = _netloc(parts, DEFAULT_PORTS[scheme])
+    query = "" if _is_twitter(parts.hostname) else "&".join(_kept_pairs(parts.query))
+    return urlunsplit((scheme, netloc, parts.path, query, _route(parts.fragment)))
 
 
 def canonical(url: str) -> str:
-    """The comparable form of a URL (DESIGN.md, Identity).
-
-    Lower-case scheme and host, no default port, no fragment (but `#!` routes), trackers
-    removed, query sorted, no trailing slash, dot segments resolved, http equal to https,
-    twitter.com equal to x.com.
-    """
+    """The comparable form of a URL: the module docstring's key rules (DESIGN.md, Identity)."""
     url = check(url)
     paper = arxiv_id(url)
     if paper:
         return arxiv_abs_url(paper)
-    parts = urlsplit(_normalize(url, trailing_slash=False))
-    netloc = parts.netloc
-    query = parts.query
+    parts = urlsplit(url)
+    netloc, pairs = _netloc(parts, (80, 443)), _kept_pairs(parts.query)
     if _is_twitter(parts.hostname):
-        netloc, query = "x.com", ""
-    path = _remove_dot_segments(_UNRESERVED_ESCAPE.sub(_unescape, parts.path)).rstrip("/")
-    fragment = parts.fragment if parts.fragment.startswith("!") else ""
-    return urlunsplit(("https", netloc, path or "/", query, fragment))
+        netloc, pairs = "x.com", []
+    fragment = _key_escapes(_route(parts.fragment), _FRAGMENT_SAFE)
+    return urlunsplit(("https", netloc, _key_path(parts.path), _key_query(pairs), fragment))
 
 
 @dataclass(frozen=True)
@@ -186,9 +225,54 @@ def _is_twitter(hostname: str | None) -> bool:
     return (hostname or "").lower() in _TWITTER_HOSTS
 
 
-def _unescape(match: re.Match[str]) -> str:
+def _netloc(parts: SplitResult, default_ports: tuple[int, ...]) -> str:
+    """User info as it is, host lower-cased, port unless one of `default_ports`."""
+    userinfo, at, hostport = parts.netloc.rpartition("@")
+    name = hostport if hostport.endswith("]") else hostport.rpartition(":")[0] or hostport
+    port = parts.port
+    suffix = f":{port}" if port is not None and port not in default_ports else ""
+    return f"{userinfo}{at}{name.lower()}{suffix}"
+
+
+def _kept_pairs(query: str) -> list[str]:
+    """The raw `name=value` pieces of a query, trackers and empty pieces left out."""
+    return [pair for pair in query.split("&") if pair and not _is_tracking(_name(pair))]
+
+
+def _name(pair: str) -> str:
+    return pair.partition("=")[0]
+
+
+def _is_tracking(name: str) -> bool:
+    name = unquote(name).lower()
+    return name in TRACKING_PARAMS or name.startswith(TRACKING_PREFIXES)
+
+
+def _route(fragment: str) -> str:
+    """A hash route (`#/path`, `#!path`) names a page of a single-page app; others go."""
+    return fragment if fragment.startswith(("/", "!")) else ""
+
+
+def _key_path(path: str) -> str:
+    path = _remove_dot_segments(_key_escapes(path, _PATH_SAFE)).rstrip("/")
+    return path or "/"
+
+
+def _key_query(pairs: list[str]) -> str:
+    # A space is `+` in HTML form encoding (WHATWG URL, application/x-www-form-urlencoded).
+    spelled = [_key_escapes(pair, _QUERY_SAFE).replace("%20", "+") for pair in pairs]
+    return "&".join(sorted(spelled, key=_name))
+
+
+def _key_escapes(text: str, safe: str) -> str:
+    """RFC 3986 section 6.2.2: one spelling for each character, escaped or not."""
+    text = _STRAY_PERCENT.sub("%25", quote(text, safe=safe))
+    return _ESCAPE.sub(_normalize_escape, text)
+
+
+def _normalize_escape(match: re.Match[str]) -> str:
     char = chr(int(match[1], 16))
-    return char if char.isalnum() or char in "-._~" else quote(char)
+    return char if char in _UNRESERVED else match[0].upper()
 
 
 def _remove_dot_segments(path: str) -> str:

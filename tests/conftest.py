@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from tests.server import LoopbackServer
 
 DATA = Path(__file__).parent / "data"
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
 
 
 @pytest.fixture(autouse=True)
@@ -22,6 +23,9 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("CURATOR_DB", str(tmp_path / "curator.db"))
     monkeypatch.setenv("CURATOR_CONFIG", str(tmp_path / "curator.toml"))
     monkeypatch.setenv("COLUMNS", "200")
+    for name in PROXY_VARIABLES:  # the machine's own proxies are not the tests'
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

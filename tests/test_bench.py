@@ -13,13 +13,16 @@ def test_the_benchmark_harness_prints_its_table(capsys: pytest.CaptureFixture[st
     table = capsys.readouterr().out
     for figure in (
         "enrich 24 pages (whole process)",
+        "enrich 24 pages, 12 hosts, half https (whole process)",
         "peak RSS, process tree (summed)",
         "max in flight, overall / per host",
         "arXiv API calls for 10 queued papers",
         "smallest gap between",
         "second run: answered 304",
         "draft over 1,000 links",
+        "draft of 60 picks, similar titles",
     ):
         assert figure in table
     assert "| pages fetched / fetched twice | 24 / 0 |" in table
+    assert "| pages fetched / fetched twice (12 hosts) | 24 / 0 |" in table
     assert "| second run: answered 304 | 4/4 |" in table

@@ -542,6 +542,56 @@ def test_check_warns_about_two_items_that_look_like_the_same_story() -> None:
     ]
 
 
+def same_story_lines(rows: list[Link]) -> list[str]:
+    return [w for w in check_draft(plan(rows, DraftConfig(), counts={}), rows) if "same story" in w]
+
+
+def test_items_alike_in_a_chain_make_one_warning_naming_them_all() -> None:
+    rows = [
+        link(1, "https://a.example/1", "Nvidia unveils its new Blackwell chip", source="A"),
+        link(2, "https://b.example/2", "Nvidia unveils its new Blackwell chips", source="B"),
+        link(3, "https://c.example/3", "Nvidia unveils the new Blackwell chips", source="C"),
+        link(4, "https://www.b.example/2/", "A title of its own", source="B"),
+        link(5, "https://d.example/5", "Something else entirely", source="D"),
+    ]
+    assert same_story_lines(rows) == [
+        'link 1 "Nvidia unveils its new Blackwell chip", link 2 "Nvidia unveils its new '
+        'Blackwell chips", link 3 "Nvidia unveils the new Blackwell chips" and link 4 "A title '
+        'of its own" look like the same story'
+    ]
+
+
+def test_a_large_same_story_group_names_five_items_and_the_rest_by_id() -> None:
+    rows = [
+        link(i, f"https://site{i}.example/launch", "Apple ships iOS 18 today", source="S")
+        for i in range(1, 13)
+    ]
+    named = ", ".join(f'link {i} "Apple ships iOS 18 today"' for i in range(1, 6))
+    assert same_story_lines(rows) == [
+        f"{named} and 7 more (links 6, 7, 8, 9, 10, 11, 12) look like the same story"
+    ]
+
+
+def test_hundreds_of_retold_stories_give_one_warning_per_story() -> None:
+    stories = [
+        "OpenAI ships a new reasoning model to all users",
+        "Nvidia reports record data centre revenue again",
+        "EU lawmakers agree on the final text of the AI Act",
+        "Google DeepMind solves olympiad geometry problems",
+        "Meta releases open weights for its largest Llama",
+        "Anthropic publishes research on interpretability features",
+    ]
+    suffixes = ("", "!", " | The Loop", " (update)", " - Tech Ledger")
+    rows = [
+        link(i, f"https://site{i}.example/{i}", stories[i % 6] + suffixes[i % 5], source="S",
+             decision="pick")
+        for i in range(1, 601)
+    ]  # fmt: skip
+    lines = same_story_lines(rows)
+    assert [line.split()[1] for line in lines] == ["1", "2", "3", "4", "5", "6"]
+    assert all(" and 95 more (links " in line for line in lines)
+
+
 def test_check_warns_about_an_item_first_seen_outside_the_window() -> None:
     rows = [link(1, "https://example.com/a", "Old pick", source="X", decision="pick")]
     rows[0].first_seen = SINCE - timedelta(days=10)

@@ -20,6 +20,7 @@ from curator.errors import (
     TooLargeError,
 )
 from curator.http import Fetcher, Response, retry_after
+from tests.helpers import fetch_all
 from tests.server import Gauge, LoopbackServer
 
 
@@ -27,20 +28,6 @@ def fetch(url: str, config: FetchConfig | None = None, **kwargs: object) -> Resp
     async def go() -> Response:
         async with Fetcher(config or FetchConfig(timeout=3)) as fetcher:
             return await fetcher.get(url, **kwargs)  # type: ignore[arg-type]
-
-    return asyncio.run(go())
-
-
-def fetch_all(urls: list[str], config: FetchConfig) -> list[Response | FetchError]:
-    async def one(fetcher: Fetcher, url: str) -> Response | FetchError:
-        try:
-            return await fetcher.get(url)
-        except FetchError as err:
-            return err
-
-    async def go() -> list[Response | FetchError]:
-        async with Fetcher(config) as fetcher:
-            return await asyncio.gather(*(one(fetcher, url) for url in urls))
 
     return asyncio.run(go())
 

@@ -82,10 +82,107 @@ def test_papers_are_shown_as_their_abs_link() -> None:
     )
 
 
-def test_clean_keeps_the_scheme_and_drops_only_trackers() -> None:
+def test_clean_keeps_the_scheme_and_drops_trackers_and_the_fragment() -> None:
     assert urls.clean("http://example.com/a/?utm_source=x&id=3#top") == (
-        "http://example.com/a/?id=3#top"
+        "http://example.com/a/?id=3"
     )
+
+
+# Each of these once reached the draft rewritten (issue 11): entity-like parameter names read
+# as HTML entities, `%20` turned into `+`, `//` collapsed, `@` escaped.
+KEPT_AS_THEY_ARRIVED = [
+    "https://example.com/a?id=5&section=news",
+    "https://example.com/a?id=5&region=eu",
+    "https://example.com/a?id=5&not=1",
+    "https://example.com/a?id=5&copy=2",
+    "https://example.com/a?id=5&times=3",
+    "https://example.com/a?id=5&para=4",
+    "https://example.com/a?id=5&reg=5",
+    "https://example.com/a?id=5&lang=fr",
+    "https://example.com/a?id=5&amp=1",
+    "https://example.com/a?id=5&sect=1&cent=2&deg=3",
+    "https://example.com/search?q=a%20b",
+    "https://example.com/search?q=a+b&q=c",
+    "http://web.archive.org/web/20070101000000/http://www.example.fr/page.html",
+    "https://medium.com/@user/post",
+    "https://example.com/~jane/a:b/%7Ejane/%2F//x",
+    "https://example.com/a?b=2&a=1&c=3",
+    "https://example.com/a?id=5&source=rss&page=2&v=abc&si=x",
+    "https://example.com/#/route/page",
+    "https://example.com/app#!/item/7",
+]
+
+
+@pytest.mark.parametrize("url", KEPT_AS_THEY_ARRIVED)
+def test_clean_keeps_path_and_query_exactly_as_they_arrived(url: str) -> None:
+    assert urls.clean(url) == url
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        (
+            "https://example.com/a?id=5&utm_source=rss&section=news&fbclid=1",
+            "https://example.com/a?id=5&section=news",
+        ),
+        ("https://example.com/a?q=a%20b&mc_cid=9&ref=hn#frag", "https://example.com/a?q=a%20b"),
+        ("HTTPS://Example.COM:443/Path//To?B=1&A=2", "https://example.com/Path//To?B=1&A=2"),
+        ("http://example.com:80/a?utm_medium=x", "http://example.com/a"),
+        ("https://example.com:8443/a?UTM_Source=x&id=1", "https://example.com:8443/a?id=1"),
+    ],
+)
+def test_clean_removes_only_trackers_fragments_and_default_ports(url: str, shown: str) -> None:
+    assert urls.clean(url) == shown
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://example.com/a?id=5&section=news", "https://example.com/a?id=5&section=news"),
+        ("https://example.com/a?lang=fr&amp=1&reg=2", "https://example.com/a?amp=1&lang=fr&reg=2"),
+        (
+            "http://web.archive.org/web/2007/http://www.example.fr/page.html",
+            "https://web.archive.org/web/2007/http://www.example.fr/page.html",
+        ),
+        ("https://medium.com/@user/post/", "https://medium.com/@user/post"),
+        ("https://example.com/a?b=2&a=1&b=1", "https://example.com/a?a=1&b=2&b=1"),
+        ("https://example.com/%7euser/caf%c3%a9", "https://example.com/~user/caf%C3%A9"),
+        ("https://example.com/café", "https://example.com/caf%C3%A9"),
+    ],
+)
+def test_canonical_normalises_without_decoding_entities(url: str, expected: str) -> None:
+    assert urls.canonical(url) == expected
+
+
+def test_query_order_is_kept_when_shown_and_sorted_in_the_key() -> None:
+    url = "https://example.com/list?z=1&a=2&m=3"
+    assert urls.clean(url) == url
+    assert urls.canonical(url) == "https://example.com/list?a=2&m=3&z=1"
+    assert urls.key("https://example.com/list?m=3&a=2&z=1") == urls.key(url)
+
+
+def test_a_hash_route_is_a_page_of_its_own() -> None:
+    home = urls.key("https://example.com/")
+    assert urls.key("https://example.com/#/route/page") == "https://example.com/#/route/page"
+    assert urls.key("https://example.com/#/route/page") != home
+    assert urls.key("https://example.com/#!/route/page") != home
+    assert urls.key("https://example.com/#section-2") == home
+
+
+def test_a_space_written_as_plus_or_escape_is_one_key() -> None:
+    assert urls.key("https://example.com/s?q=a%20b") == urls.key("https://example.com/s?q=a+b")
+    assert urls.key("https://example.com/s?q=a%2Bb") != urls.key("https://example.com/s?q=a+b")
+
+
+def test_parameters_that_select_content_are_never_trackers() -> None:
+    url = "https://example.com/a?id=1&page=2&q=x&v=y&si=z&source=s&session=t&uid=u&cid=c"
+    assert urls.clean(url) == url
+    assert urls.canonical(url).count("=") == 9
+
+
+def test_tweets_lose_share_tokens_but_keep_their_path() -> None:
+    assert urls.clean("https://x.com/a/status/1?s=20&t=abc#m") == "https://x.com/a/status/1"
+    assert urls.key("https://twitter.com/a/status/1/?s=20") == "https://x.com/a/status/1"
 
 
 @pytest.mark.parametrize(
@@ -197,3 +294,7 @@ def test_parse_takes_http_urls_and_arxiv_ids_only() -> None:
         urls.parse("arxiv:abc")
     with pytest.raises(InvalidURLError, match="not an http"):
         urls.parse("ftp://example.com/x")
+
+
+def test_escaped_and_plain_parameter_names_sort_alike_in_the_key() -> None:
+    assert urls.key("https://example.com/a?b=1&%61=2") == urls.key("https://example.com/a?a=2&b=1")

@@ -10,6 +10,7 @@ import typer
 
 from curator.cli.app import Command, State, app, now, state, stderr
 from curator.errors import UsageError
+from curator.files import write_atomically
 from curator.pipeline.drafting import (
     DraftResult,
     Window,
@@ -109,8 +110,7 @@ def draft(
     if out is None:
         typer.echo(result.text, nl=False)
     else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(result.text, encoding="utf-8")
+        write_atomically(out, result.text)
         stderr.print(f"wrote {out}", markup=False)
     if publish:
         _publish(state(ctx), result)

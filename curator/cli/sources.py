@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -13,6 +14,8 @@ from rich.console import Console
 from curator.cli import render
 from curator.cli.app import Command, app, now, state, stderr
 from curator.config import Config, arxiv_name, feed_name
+from curator.errors import UsageError
+from curator.files import write_atomically
 from curator.models import SourceState
 
 if TYPE_CHECKING:
@@ -121,20 +124,24 @@ def sources(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print a JSON array instead, for scripts.")
     ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", metavar="FILE", help="With --opml: write it to FILE."),
+    ] = None,
 ) -> None:
     """Show feeds and arXiv queries with fetch state.
 
     For each source in curator.toml: its name (what `curator collect --source` takes),
     when it was last fetched, what that fetch gave, and how many fetches in a row failed.
 
-    Example: curator sources --opml > feeds.opml
+    Example: curator sources --opml --out feeds.opml
     """
+    if out is not None and not opml:
+        raise UsageError("--out goes with --opml")
     obj = state(ctx)
     config = obj.config(required=True)
     if opml:
-        from curator.opml import to_opml  # lxml: only for this option
-
-        sys.stdout.write(to_opml(config.feed))
+        _export_opml(config, out)
         return
     with obj.store() as store:
         states = {(s.kind, s.ref): s for s in store.source_states()}
@@ -156,6 +163,16 @@ def sources(
             str(row["last_error"] or ""),
         )
     Console().print(table)
+
+
+def _export_opml(config: Config, out: Path | None) -> None:
+    from curator.opml import to_opml  # lxml: only for this option
+
+    if out is None:
+        sys.stdout.write(to_opml(config.feed))
+        return
+    write_atomically(out, to_opml(config.feed))
+    stderr.print(f"wrote {out}", markup=False)
 
 
 def _source_rows(

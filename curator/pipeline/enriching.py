@@ -26,7 +26,7 @@ from curator.enrich import (
     paper_metadata,
     tweet_metadata,
 )
-from curator.errors import ContentError, FetchError, HTTPStatusError
+from curator.errors import ContentError, FetchError, HTTPStatusError, UnreachableError
 from curator.http import ACCEPT_HTML, Fetcher
 from curator.models import PAPER, Link, Metadata
 from curator.pipeline.extracting import Extractors
@@ -107,6 +107,17 @@ class _Run:
     ) -> None:
         try:
             meta = await _page_metadata(fetcher, pool, link.url, labels)
+        except UnreachableError as err:
+            fallback = self.http_fallback(link)
+            if fallback is None:
+                self.failed(link, err)
+                return
+            try:
+                meta = await _page_metadata(fetcher, pool, fallback, labels)
+            except FetchError:
+                self.failed(link, err)
+                return
+            meta = replace(meta, final_url=meta.final_url or fallback)
         except FetchError as err:
             self.failed(link, err)
             return
@@ -131,6 +142,15 @@ class _Run:
                     self.failed(link, ContentError(link.url, NOT_ON_ARXIV))
                 else:
                     self.enriched(link, paper_metadata(paper))
+
+    def http_fallback(self, link: Link) -> str | None:
+        """The http URL a link also arrived as, when its https URL cannot be reached at all
+        (refused, or no TLS on the port): shown as https, fetched as http if need be."""
+        if not link.url.startswith("https://") or link.id is None:
+            return None
+        arrivals = self.store.sightings([link.id]).get(link.id, [])
+        plain = [s.url for s in arrivals if s.url.lower().startswith("http://")]
+        return urls.clean(plain[0]) if plain else None
 
     def enriched(self, link: Link, meta: Metadata) -> None:
         assert link.id is not None
@@ -163,7 +183,8 @@ async def _page_metadata(
     if response.body_skipped:
         meta = document_metadata(response.url, response.content_type)
     else:
-        meta = await pool.extract(response.body, response.url, response.content_type, labels)
+        header = response.headers.get("content-type", "")  # with its charset, if any
+        meta = await pool.extract(response.body, response.url, header, labels)
     # final_url only when redirected: the store then checks for a link to merge with.
     return replace(meta, final_url=response.url if response.url != url else None)
 

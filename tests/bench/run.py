@@ -15,6 +15,7 @@ import math
 import os
 import platform
 import random
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -26,7 +27,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from tests.bench.content import arxiv_answer, feed, page, page_size, sentence
+import trustme
+
+from tests.bench.content import WORDS, arxiv_answer, feed, page, page_size, sentence
 from tests.bench.servers import Hosts
 
 HERE = Path(__file__).parent
@@ -46,11 +49,12 @@ class Sizes:
     feeds: int
     entries: int
     draft_links: tuple[int, int]
+    many_hosts: int  # the many-hosts enrichment case spreads the pages over this many
     repeats: int  # whole-process timings that are short take the best of this many runs
 
 
-FULL = Sizes(500, 100, 100, 1.0, 50, 50, (1_000, 100_000), 3)
-SMALL = Sizes(24, 8, 10, 0.2, 4, 5, (100, 1_000), 1)
+FULL = Sizes(500, 100, 100, 1.0, 50, 50, (1_000, 100_000), 250, 3)
+SMALL = Sizes(24, 8, 10, 0.2, 4, 5, (100, 1_000), 12, 1)
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="curator-bench-") as tmp:
         work = Path(tmp)
-        for section in (bench_enrich, bench_arxiv, bench_feeds, bench_draft):
+        for section in (bench_enrich, bench_arxiv, bench_feeds, bench_draft, bench_picks):
             rows += section(work, sizes)
     print(table(rows, sizes))
     missed = [row.figure for row in rows if row.ok is False]
@@ -84,41 +88,41 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def bench_enrich(work: Path, sizes: Sizes) -> list[Row]:
+    """The same pages from 8 hosts and from many hosts (half https), runs interleaved so
+    the two figures see the same machine speed."""
     n = sizes.pages
     pages = {f"/p/{i}": page(i, page_size(i)) for i in range(n)}
     html = {"Content-Type": "text/html; charset=utf-8"}
-    hosts = Hosts(ADDRESSES, lambda path, _: (200, html, pages[path]) if path in pages else None,
-                  LATENCY)  # fmt: skip
+
+    def responder(path: str, _: dict[str, str]) -> tuple[int, dict[str, str], bytes] | None:
+        return (200, html, pages[path]) if path in pages else None
+
+    ca = trustme.CA()
+    many = many_addresses(sizes.many_hosts)
+    secure = frozenset(many[::2])
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert(*secure).configure_cert(context)
+    few_hosts = Hosts(ADDRESSES, responder, LATENCY)
+    many_hosts = Hosts(many, responder, LATENCY, context, secure)
     try:
-        urls = [f"{hosts.bases[i % len(hosts.bases)]}/p/{i}" for i in range(n)]
-        random.Random(1).shuffle(urls)
-        env = workspace(work / "enrich", f"concurrency = {CONCURRENCY}\nper_host = {PER_HOST}\n")
-        (work / "enrich" / "urls.txt").write_text("\n".join(urls) + "\n")
-        curator(env, "add", "--file", str(work / "enrich" / "urls.txt"))
-        queued = (work / "enrich" / "curator.db").read_bytes()
+        ca.cert_pem.write_to_path(str(work / "ca.pem"))
+        few = EnrichCase(work / "enrich", few_hosts, n, "")
+        wide = EnrichCase(work / "many", many_hosts, n, f'ca_bundle = "{work / "ca.pem"}"\n')
         startup = best_of(sizes.repeats, lambda: timed(workspace(work / "empty"), "enrich")[0])
-        runs = []
-        for _ in range(sizes.repeats):  # each run starts from the same fresh queue
-            (work / "enrich" / "curator.db").write_bytes(queued)
-            hosts.counters.reset()
-            wall, peak = timed(env, "enrich")
-            counters = hosts.counters
-            fetched_twice = sum(1 for hits in counters.hits.values() if hits > 1)
-            enriched = sum(counters.hits[p] > 0 for p in pages)
-            host_max = max(counters.host_max.values())
-            runs.append((wall, peak, counters.max_in_flight, host_max, enriched, fetched_twice))
-        wall = min(run[0] for run in runs)
-        peak = max(run[1] for run in runs)
-        in_flight, host_max = max(run[2] for run in runs), max(run[3] for run in runs)
-        enriched, fetched_twice = min(run[4] for run in runs), max(run[5] for run in runs)
+        for _ in range(sizes.repeats):
+            few.run()
+            wide.run()
         naive_urls = work / "naive.txt"
-        naive_urls.write_text("\n".join(urls[: sizes.naive_pages]) + "\n")
+        naive_urls.write_text("\n".join(few.urls[: sizes.naive_pages]) + "\n")
         naive = run_seconds([sys.executable, str(HERE / "naive_enrich.py"), str(naive_urls)])
         naive_scaled = naive * n / sizes.naive_pages
     finally:
-        hosts.stop()
+        few_hosts.stop()
+        many_hosts.stop()
     floor = n * LATENCY / CONCURRENCY
-    best = f"best of {len(runs)}: " if len(runs) > 1 else ""
+    wall = few.best
+    best = f"best of {len(few.walls)}: " if len(few.walls) > 1 else ""
+    hosts = f"{len(many)} hosts, half https"
     return [
         Row(f"enrich {n} pages (whole process)", f"{best}{wall:.2f} s", f"floor {floor:.2f} s",
             f"{wall / floor:.2f}x", "reported"),
@@ -130,14 +134,68 @@ def bench_enrich(work: Path, sizes: Sizes) -> list[Row]:
         Row("enrich after start-up (whole process - start-up)", f"{wall - startup:.2f} s",
             f"floor {floor:.2f} s", f"{(wall - startup) / floor:.2f}x", "<= 1.5x floor",
             (wall - startup) / floor <= 1.5),
-        Row("peak RSS, process tree (summed)", f"{peak / 1e6:.0f} MB", "", "", "< 300 MB",
-            peak < 300e6),
-        Row("max in flight, overall / per host", f"{in_flight} / {host_max}",
-            f"limits {CONCURRENCY} / {PER_HOST}", "", "<= limits",
-            in_flight <= CONCURRENCY and host_max <= PER_HOST),
-        Row("pages fetched / fetched twice", f"{enriched} / {fetched_twice}", f"{n} / 0", "",
-            "all once", enriched == n and fetched_twice == 0),
+        *few.checks(),
+        Row(f"enrich {n} pages, {hosts} (whole process)", f"{best}{wide.best:.2f} s",
+            f"8 hosts {wall:.2f} s", f"{wide.best / wall:.2f}x", "reported"),
+        Row(f"{hosts}, after start-up", f"{wide.best - startup:.2f} s",
+            f"floor {floor:.2f} s", f"{(wide.best - startup) / floor:.2f}x", "<= 1.5x floor",
+            (wide.best - startup) / floor <= 1.5),
+        *wide.checks(f" ({len(many)} hosts)"),
     ]  # fmt: skip
+
+
+class EnrichCase:
+    """One queue of `n` pages spread over the hosts, enriched from the same fresh copy on
+    every run; the servers' counters say what each run fetched."""
+
+    def __init__(self, folder: Path, hosts: Hosts, n: int, fetch: str) -> None:
+        self.hosts, self.n = hosts, n
+        self.urls = [f"{hosts.bases[i % len(hosts.bases)]}/p/{i}" for i in range(n)]
+        random.Random(1).shuffle(self.urls)
+        limits = f"concurrency = {CONCURRENCY}\nper_host = {PER_HOST}\n{fetch}"
+        self.env = workspace(folder, limits)
+        (folder / "urls.txt").write_text("\n".join(self.urls) + "\n")
+        curator(self.env, "add", "--file", str(folder / "urls.txt"))
+        self.db = folder / "curator.db"
+        self.queued = self.db.read_bytes()
+        self.walls: list[float] = []
+        self.peak = self.in_flight = self.host_max = self.fetched_twice = 0
+        self.enriched = n
+
+    def run(self) -> None:
+        self.db.write_bytes(self.queued)
+        self.hosts.counters.reset()
+        wall, peak = timed(self.env, "enrich")
+        counters = self.hosts.counters
+        self.walls.append(wall)
+        self.peak = max(self.peak, peak)
+        self.in_flight = max(self.in_flight, counters.max_in_flight)
+        self.host_max = max(self.host_max, *counters.host_max.values())
+        self.fetched_twice = max(
+            self.fetched_twice, sum(1 for hits in counters.hits.values() if hits > 1)
+        )
+        self.enriched = min(self.enriched, sum(hits > 0 for hits in counters.hits.values()))
+
+    @property
+    def best(self) -> float:
+        return min(self.walls)
+
+    def checks(self, where: str = "") -> list[Row]:
+        n = self.n
+        return [
+            Row(f"peak RSS, process tree (summed){where}", f"{self.peak / 1e6:.0f} MB", "", "",
+                "< 300 MB", self.peak < 300e6),
+            Row(f"max in flight, overall / per host{where}", f"{self.in_flight} / {self.host_max}",
+                f"limits {CONCURRENCY} / {PER_HOST}", "", "<= limits",
+                self.in_flight <= CONCURRENCY and self.host_max <= PER_HOST),
+            Row(f"pages fetched / fetched twice{where}", f"{self.enriched} / {self.fetched_twice}",
+                f"{n} / 0", "", "all once", self.enriched == n and self.fetched_twice == 0),
+        ]  # fmt: skip
+
+
+def many_addresses(count: int) -> list[str]:
+    """`count` loopback addresses 127.0.X.Y apart from the 8-host case's 127.0.0.x."""
+    return [f"127.0.{i // 250 + 1}.{i % 250 + 2}" for i in range(count)]
 
 
 # -- arXiv ------------------------------------------------------------------------------
@@ -298,6 +356,80 @@ def build_queue(db: Path, n: int) -> None:
         conn.execute(insert(Link), links)
         conn.execute(insert(Sighting), sightings)
     store.close()
+
+
+# -- draft with many picks (issue 12, item 9) --------------------------------------------
+
+PICKS = {"full": 2_000, "small": 60}
+# `curator draft` over 2,000 picks before the same-story check was blocked (issue 12).
+PICKS_BEFORE = {"distinct": (33.8, ""), "similar": (194.0, ", 200,150 warnings")}
+STORIES = 10  # the similar-titles queue: 10 stories told 200 ways each
+
+
+def bench_picks(work: Path, sizes: Sizes) -> list[Row]:
+    """`curator draft` over 2,000 picked links: distinct titles, then 10 stories in 200
+    near-identical titles each, as when every feed carries the same launch."""
+    n = PICKS["small" if sizes == SMALL else "full"]
+    rows = []
+    for kind in ("distinct", "similar"):
+        env = workspace(work / f"picks-{kind}")
+        build_picks(Path(env["CURATOR_DB"]), n, is_similar=kind == "similar")
+        wall = best_of(sizes.repeats, lambda env=env: timed(env, "draft")[0])
+        done = subprocess.run([CURATOR, "draft"], env=env, capture_output=True, text=True,
+                              check=True, timeout=600)  # fmt: skip
+        same = sum("same story" in line for line in done.stderr.splitlines())
+        before, warned = PICKS_BEFORE[kind]
+        rows.append(
+            Row(f"draft of {n:,} picks, {kind} titles", f"{wall:.2f} s, {same:,} same-story "
+                "warnings", f"2,000 picks before: {before:g} s{warned} (issue 12)",
+                f"{wall / before:.3f}x" if n == 2_000 else "", "< 3 s", wall < 3.0)
+        )  # fmt: skip
+    return rows
+
+
+def build_picks(db: Path, n: int, *, is_similar: bool) -> None:
+    """n picked, enriched links first seen in the last two days, each on its own page."""
+    from sqlalchemy import insert
+
+    from curator.models import Link, Sighting
+    from curator.store import Store
+
+    now = datetime.now(UTC)
+    rng = random.Random(n)
+    vocabulary = [a + b for a in WORDS for b in WORDS if a != b]
+    stories = [pick_title(rng, vocabulary) for _ in range(STORIES)]
+    links, sightings = [], []
+    for i in range(1, n + 1):
+        url = f"https://site{i % 97}.example.com/{i}"
+        title = retold(rng, stories[i % STORIES]) if is_similar else pick_title(rng, vocabulary)
+        links.append({
+            "id": i, "key": url, "url": url, "canonical_url": url, "kind": "link",
+            "title": title, "authors": [], "summary": "What happened, in a sentence.",
+            "source": f"Site {i % 97}", "status": "done", "decision": "pick",
+            "first_seen": now - timedelta(seconds=rng.uniform(0, 2 * 86400)), "attempts": 0,
+        })  # fmt: skip
+        sightings.append({"link_id": i, "source": "bench", "url": url, "seen_at": now})
+    store = Store(db)
+    with store.engine.begin() as conn:
+        conn.execute(insert(Link), links)
+        conn.execute(insert(Sighting), sightings)
+    store.close()
+
+
+def pick_title(rng: random.Random, vocabulary: list[str]) -> str:
+    """A headline of 6-12 words: rare words from a large vocabulary among common ones."""
+    words = [
+        rng.choice(WORDS if rng.random() < 0.4 else vocabulary) for _ in range(rng.randint(6, 12))
+    ]
+    return " ".join(words).capitalize()
+
+
+def retold(rng: random.Random, story: str) -> str:
+    """The story's headline as another site words it: one word changed, maybe a suffix."""
+    words = story.split()
+    words[rng.randrange(1, len(words))] = rng.choice(WORDS)
+    suffix = rng.choice(["", "", " | The Loop", " - Tech Ledger", "!", " (update)"])
+    return " ".join(words) + suffix
 
 
 # -- running curator --------------------------------------------------------------------

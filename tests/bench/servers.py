@@ -9,6 +9,7 @@ request, so the harness can check limits and gaps from the server's side.
 from __future__ import annotations
 
 import asyncio
+import ssl
 import threading
 import time
 from collections import Counter
@@ -46,7 +47,15 @@ class Hosts:
     1.5 s of CPU per 500 requests, on the same two cores as the curator being measured.
     """
 
-    def __init__(self, addresses: list[str], responder: Responder, latency: float) -> None:
+    def __init__(
+        self,
+        addresses: list[str],
+        responder: Responder,
+        latency: float,
+        tls: ssl.SSLContext | None = None,
+        secure: frozenset[str] = frozenset(),
+    ) -> None:
+        """Addresses in `secure` answer https with the `tls` context, the others http."""
         self.counters = Counters()
         self.latency = latency
         self._responder = responder
@@ -54,10 +63,13 @@ class Hosts:
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._thread.start()
         self._servers = asyncio.run_coroutine_threadsafe(
-            self._listen(addresses), self._loop
+            self._listen(addresses, tls, secure), self._loop
         ).result()
         self.bases = [
-            "http://{}:{}".format(*server.sockets[0].getsockname()[:2]) for server in self._servers
+            "{}://{}:{}".format(
+                "https" if address in secure else "http", *server.sockets[0].getsockname()[:2]
+            )
+            for address, server in zip(addresses, self._servers, strict=True)
         ]
 
     def stop(self) -> None:
@@ -69,9 +81,13 @@ class Hosts:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join()
 
-    async def _listen(self, addresses: list[str]) -> list[asyncio.Server]:
+    async def _listen(
+        self, addresses: list[str], tls: ssl.SSLContext | None, secure: frozenset[str]
+    ) -> list[asyncio.Server]:
         return [
-            await asyncio.start_server(self._serve, address, 0, backlog=256)
+            await asyncio.start_server(
+                self._serve, address, 0, backlog=256, ssl=tls if address in secure else None
+            )
             for address in addresses
         ]
 
@@ -84,7 +100,7 @@ class Hosts:
                 path = request.split(" ")[1]
                 headers = dict(line.split(": ", 1) for line in lines if ": " in line)
                 await self._answer(writer, host, path, headers)
-        except (asyncio.IncompleteReadError, ConnectionError):
+        except (asyncio.IncompleteReadError, ConnectionError, ssl.SSLError):
             pass
         finally:
             writer.close()

@@ -1,0 +1,25 @@
+"""Helpers shared by several test files (fixtures stay in conftest.py)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from curator.config import FetchConfig
+from curator.errors import FetchError
+from curator.http import Fetcher, Response
+
+
+def fetch_all(urls: list[str], config: FetchConfig) -> list[Response | FetchError]:
+    """GET every URL through one Fetcher at once; each result is a Response or the error."""
+
+    async def one(fetcher: Fetcher, url: str) -> Response | FetchError:
+        try:
+            return await fetcher.get(url)
+        except FetchError as err:
+            return err
+
+    async def go() -> list[Response | FetchError]:
+        async with Fetcher(config) as fetcher:
+            return await asyncio.gather(*(one(fetcher, url) for url in urls))
+
+    return asyncio.run(go())
