@@ -281,6 +281,20 @@ def test_an_entry_with_a_broken_date_is_a_content_error(server: LoopbackServer) 
         make_api(server).search("cat:cs.CL", 3)
 
 
+def test_the_configured_proxy_carries_the_arxiv_requests(server: LoopbackServer) -> None:
+    # The loopback server stands in for a forward proxy that answers for the API itself;
+    # the endpoint's name resolves nowhere, so only the proxy can answer it.
+    server.add_writer(API, FakeArxiv({"2401.00001"}))
+    api_url = "http://export.arxiv.invalid/api/query"
+    config = FetchConfig(arxiv_api_url=api_url, arxiv_delay=0, proxy=server.base_url)
+
+    papers = Client(config, ArxivAPI(config)).lookup(["2401.00001"])
+
+    assert list(papers) == ["2401.00001"]
+    [seen] = server.requests
+    assert seen.path.startswith(api_url + "?")  # the absolute form sent to a proxy
+
+
 def test_the_delay_holds_between_two_calls(server: LoopbackServer) -> None:
     ends: list[float] = []
     starts: list[float] = []
