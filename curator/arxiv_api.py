@@ -1,56 +1,60 @@
 """The one place that talks to the arXiv API: keyword queries and id lookups in batches.
 
-Uses the `arxiv` package rather than http.py + feedparser: it pages, keeps arXiv's delay
-between calls across queries, retries, and reads arXiv's own Atom fields (primary category,
-comment). It brings its own requests session, so it is confined here, and every error
-leaves this module as a curator FetchError.
+Requests go through curator's Fetcher, so the API's answers are capped, bounded by the
+total deadline and proxied like pages (issue 12: through the `arxiv` package's own
+`requests` session a gzip bomb took 2.19 GB and a dripping endpoint never timed out).
+The `arxiv` package still builds the query URLs and reads arXiv's Atom fields (primary
+category, comment) into Results; this module pages, retries and keeps arXiv's delay.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
+import time
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 import arxiv
-import requests
+from arxiv import _feed as arxiv_feed
+from arxiv._feed import ParsedFeed
 from lxml import etree
 
-from curator import __version__, urls
+from curator import urls
 from curator.config import FetchConfig
-from curator.errors import ContentError, FetchTimeout, HTTPStatusError, NetworkError
+from curator.errors import ContentError, FetchError, FetchTimeout
+from curator.http import Fetcher
 from curator.models import Paper
 
 # One request asks for at most this many ids or results (LIBRARIES.md section 1: 150 ids
 # make a 2 KB query string, well within limits).
 BATCH = 100
-# The package repeats a request after any non-200, a refused connection or an empty page,
-# waiting arxiv_delay each time (LIBRARIES.md section 1).
+# A call is repeated after a 5xx, a 429, a refused connection or an unexpectedly empty
+# page (arXiv's known flakiness), waiting arxiv_delay each time. Never after a timeout:
+# the deadline is meant to bound the call.
 RETRIES = 2
-USER_AGENT = f"curator/{__version__} (link-roundup newsletter tool; +arxiv.py/{arxiv.__version__})"
+ACCEPT_ATOM = "application/atom+xml,application/xml;q=0.9,*/*;q=0.5"
+EMPTY_PAGE = "arXiv API returned an unexpectedly empty page"
 
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _ERROR_ID = re.compile(r"https?://arxiv\.org/api/errors")
 _VERSION = re.compile(r"v\d+$")
 _CODE_URL = re.compile(r"https?://(?:www\.)?(?:github|gitlab)\.com/[^\s<>\"'`{}|\\^]+")
 _TRAILING = ".,;:!?)]'\""
-_ERRNO = re.compile(r"\[Errno -?\d+\] ([^'\")]+)")
 
 
 class ArxivAPI:
-    """Use one object for a whole run: its client keeps `arxiv_delay` between all calls."""
+    """Use one object for a whole run, collect then enrich: it keeps `arxiv_delay` between
+    all its calls, whichever Fetcher makes them. Its callers make one call at a time."""
 
     def __init__(self, config: FetchConfig) -> None:
-        self._url = config.arxiv_api_url
-        self._timeout = config.timeout
-        self._client = arxiv.Client(
-            page_size=BATCH, delay_seconds=config.arxiv_delay, num_retries=RETRIES
-        )
-        # The endpoint is a class attribute with no constructor argument (LIBRARIES.md 1).
-        self._client.query_url_format = config.arxiv_api_url + "?{}"
-        self._client._session = _Session(config.timeout, config.arxiv_api_url)
+        self._delay = config.arxiv_delay
+        # The package's client only builds URLs here; the endpoint is a class attribute
+        # with no constructor argument (LIBRARIES.md section 1).
+        self._urls = arxiv.Client(page_size=BATCH)
+        self._urls.query_url_format = config.arxiv_api_url + "?{}"
+        self._last_answer: float | None = None  # time.monotonic() when the last call ended
 
-    def search(self, query: str, max_results: int) -> list[Paper]:
+    async def search(self, fetcher: Fetcher, query: str, max_results: int) -> list[Paper]:
         """The newest `max_results` papers matching an arXiv query, newest first."""
         search = arxiv.Search(
             query=query,
@@ -58,65 +62,79 @@ class ArxivAPI:
             sort_by=arxiv.SortCriterion.SubmittedDate,
             sort_order=arxiv.SortOrder.Descending,
         )
-        return [_paper(result) for result in self._results(search)]
+        return [_paper(result) for result in await self._results(fetcher, search)]
 
-    def lookup(self, ids: Sequence[str]) -> dict[str, Paper]:
+    async def lookup(self, fetcher: Fetcher, ids: Sequence[str]) -> dict[str, Paper]:
         """Papers by versionless id; ids arXiv does not know, or malformed ones, are absent."""
         wanted = _valid_ids(ids)
         papers: dict[str, Paper] = {}
         for start in range(0, len(wanted), BATCH):
             chunk = wanted[start : start + BATCH]
             asked = set(chunk)
-            # max_results=None: the default of 100 would apply to id lists too.
+            # max_results=None: every result, since a default of 100 would cap id lists too.
             search = arxiv.Search(id_list=chunk, max_results=None)
-            for result in self._results(search):
+            for result in await self._results(fetcher, search):
                 paper = _paper(result)
                 if paper.arxiv_id in asked:  # match by id: arXiv drops unknown ones
                     papers[paper.arxiv_id] = paper
         return papers
 
-    def _results(self, search: Any) -> list[Any]:
-        """Run a search; the package raises only while its generator is consumed."""
+    async def _results(self, fetcher: Fetcher, search: arxiv.Search) -> list[arxiv.Result]:
+        """Every result of `search` up to its max_results, a page at a time, as the
+        package's Client.results pages: until a page is empty or the total is reached."""
+        results: list[arxiv.Result] = []
+        limit = search.max_results
+        while limit is None or len(results) < limit:
+            size = BATCH if limit is None else min(BATCH, limit - len(results))
+            url = self._urls._format_url(search, len(results), size)
+            feed = await self._page(fetcher, url, is_first=not results)
+            results += feed.results
+            if not feed.results or len(results) >= feed.header.total_results:
+                break
+        return results
+
+    async def _page(self, fetcher: Fetcher, url: str, *, is_first: bool) -> ParsedFeed:
+        for attempt in range(RETRIES + 1):
+            try:
+                return await self._call(fetcher, url, is_first=is_first)
+            except FetchError as err:
+                if attempt == RETRIES or not _worth_retrying(err):
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _call(self, fetcher: Fetcher, url: str, *, is_first: bool) -> ParsedFeed:
+        """One request, no sooner than `arxiv_delay` after the previous one ended
+        (arXiv's terms of use: one request every three seconds). The wait is not part of
+        the request's deadline; it is bounded by the delay."""
+        if self._last_answer is not None:
+            await asyncio.sleep(self._last_answer + self._delay - time.monotonic())
         try:
-            return list(self._client.results(search))
-        except arxiv.HTTPError as err:
-            raise HTTPStatusError(self._url, err.status) from err
-        except arxiv.UnexpectedEmptyPageError as err:
-            raise ContentError(self._url, "arXiv API returned an unexpectedly empty page") from err
-        except requests.Timeout as err:
-            raise FetchTimeout(self._url, self._timeout) from err
-        except requests.ConnectionError as err:
-            raise NetworkError(self._url, f"cannot connect ({_errno_text(err)})") from err
-        except requests.RequestException as err:
-            raise NetworkError(self._url, f"network error ({type(err).__name__})") from err
-        except ValueError as err:  # the package's date parsing on a malformed entry
-            raise ContentError(self._url, f"unreadable arXiv API response ({err})") from err
+            response = await fetcher.get(url, {"Accept": ACCEPT_ATOM})
+        finally:
+            self._last_answer = time.monotonic()
+        feed = _parse(response.body, url)
+        if not feed.results and not is_first:
+            raise ContentError(url, EMPTY_PAGE)
+        return feed
 
 
-class _Session(requests.Session):
-    """The package's HTTP session, with what it lacks: a timeout, our name, a body check."""
+def _worth_retrying(err: FetchError) -> bool:
+    return not isinstance(err, FetchTimeout) and (err.transient or err.reason == EMPTY_PAGE)
 
-    def __init__(self, timeout: float, api_url: str) -> None:
-        super().__init__()
-        self._timeout = timeout
-        self._api_url = api_url
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        # The package passes no timeout, so a silent server would hang it (LIBRARIES.md 1).
-        if kwargs.get("timeout") is None:
-            kwargs["timeout"] = self._timeout
-        # The package sets its own User-Agent on each call; name curator instead.
-        request.headers["User-Agent"] = USER_AGENT
-        response = super().send(request, **kwargs)
-        if response.status_code == 200:
-            _check_body(response.content, self._api_url)
-        return response
+def _parse(body: bytes, url: str) -> ParsedFeed:
+    """The package's parsed feed, once the body is known to be a real API answer."""
+    _check_body(body, url)
+    try:
+        return arxiv_feed.parse(body)
+    except ValueError as err:  # the package's date parsing on a malformed entry
+        raise ContentError(url, f"unreadable arXiv API response ({err})") from None
 
 
 def _check_body(body: bytes, url: str) -> None:
     """Raise ContentError unless `body` is an Atom feed without an arXiv error entry.
 
-    The package turns an HTML page or an error entry into "no results", which would make
+    The package reads an HTML page or an error entry as "no results", which would make
     every id in the batch look unknown (LIBRARIES.md section 1).
     """
     parser = etree.XMLParser(
@@ -146,7 +164,7 @@ def _valid_ids(ids: Iterable[str]) -> list[str]:
     return list(valid)
 
 
-def _paper(result: Any) -> Paper:
+def _paper(result: arxiv.Result) -> Paper:
     summary = " ".join(result.summary.split())
     return Paper(
         arxiv_id=_VERSION.sub("", result.get_short_id()),
@@ -167,8 +185,3 @@ def _code_url(*texts: str) -> str | None:
             if url.rstrip("/").count("/") >= 3:  # more than the bare host
                 return url
     return None
-
-
-def _errno_text(err: requests.ConnectionError) -> str:
-    found = _ERRNO.search(str(err))
-    return found[1].strip() if found else type(err).__name__

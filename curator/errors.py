@@ -99,6 +99,16 @@ class ContentError(FetchError):
     """The body is not what was asked for: not a feed, not HTML, empty, unknown arXiv id."""
 
 
+class ExtractionError(ContentError):
+    """A page curator will not extract, whatever a later run tries (issue 12): too large
+    for the limits on elements and CPU time, nested too deep, or one that crashed the
+    process extracting it. `reason` is one of the constants below."""
+
+    TOO_LARGE = "page too large to extract"
+    TOO_DEEP = "page too deeply nested"
+    CRASHED = "extraction crashed"
+
+
 class BlockedURLError(FetchError):
     """A URL or redirect target that curator refuses to fetch: not http(s), or a redirect
     from a public site to a private address."""

@@ -26,6 +26,8 @@ from trafilatura.metadata import (
 )
 from trafilatura.settings import Document
 
+from curator.errors import ExtractionError
+
 
 def page_metadata(tree: HtmlElement, url: str, date_params: Mapping[str, Any]) -> Document:
     """Title, author, URL, date, site name and description of a parsed page."""
@@ -37,6 +39,8 @@ def page_metadata(tree: HtmlElement, url: str, date_params: Mapping[str, Any]) -
     # trafilatura guards its JSON-LD reader the same way: malformed JSON-LD is common.
     except (ValueError, TypeError, KeyError, AttributeError, IndexError):
         pass
+    except RecursionError:  # JSON nested deeper than Python's stack (issue 12)
+        raise ExtractionError(url, ExtractionError.TOO_DEEP) from None
     found.title = found.title or extract_title(tree)
     found.author = found.author or extract_author(tree)
     found.url = found.url or extract_url(tree, url)

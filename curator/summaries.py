@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 ELLIPSIS = "…"
 
@@ -17,11 +18,16 @@ ELLIPSIS = "…"
 # may be followed by a digit.
 _DISPLAY_MATH = re.compile(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$")
 _INLINE_MATH = re.compile(r"(?<![\\$])\$(?![\s$])((?:[^$\\]|\\.)*?[^\s\\$])\$(?!\d)")
-_COMMAND_MATH = re.compile(r"(?<![\\$])\$(?![\s$])((?:[^$\\]|\\.)*?\\[A-Za-z]+(?:[^$]*[^\s$])?)\$")
-_PAREN_MATH = re.compile(r"\\\((.+?)\\\)|\\\[(.+?)\\\]")
-_TEXT_COMMANDS = re.compile(
+# Possessive parts and openers that a formula may not contain keep every pattern linear:
+# a lazy `.+?` tried from each of n unclosed openers reads the rest of the text n times.
+_COMMAND_MATH = re.compile(
+    r"(?<![\\$])\$(?![\s$])((?:[^$\\]|\\[^A-Za-z\n])*+\\[A-Za-z]+[^$]*+(?<!\s))\$"
+)
+_PAREN_MATH = re.compile(r"\\\(((?:(?!\\[()]).)+?)\\\)|\\\[((?:(?!\\[\[\]]).)+?)\\\]")
+# A brace that opens a text command's argument, or any other brace.
+_BRACE = re.compile(
     r"\\(?:emph|textbf|textit|texttt|textsc|textrm|textsf|textnormal|underline|text|"
-    r"mathrm|mathbf|mathit|mathsf|mathtt|mathcal|mathbb|boldsymbol|operatorname)\s*\{([^{}]*)\}"
+    r"mathrm|mathbf|mathit|mathsf|mathtt|mathcal|mathbb|boldsymbol|operatorname)\s*\{|[{}]"
 )
 _SYMBOL = re.compile(r"\\([A-Za-z]+)")
 _BRACED_SCRIPT = re.compile(r"([\^_])\{(\w+)\}")
@@ -150,12 +156,43 @@ def _math(formula: str) -> str:
 
 
 def _strip_text_commands(text: str) -> str:
-    """\\emph{x} -> x, repeated so that nested commands unwrap from the inside out."""
-    while True:
-        stripped = _TEXT_COMMANDS.sub(r"\1", text)
-        if stripped == text:
-            return text
-        text = stripped
+    """\\emph{x} -> x, nested commands too, in one pass over the braces.
+
+    A command's argument is unwrapped when it holds no other brace once the commands
+    inside it are unwrapped: `\\emph{\\textbf{x}}` -> `x`, `\\emph{{x}}` stays. Repeating
+    a regex substitution until nothing changed did the same in time quadratic in the
+    nesting depth (issue 12: 13.6 s for an 84 KB abstract).
+    """
+    pieces: list[str] = []
+    open_braces: list[_Brace] = []
+    end = 0
+    for match in _BRACE.finditer(text):
+        pieces.append(text[end : match.start()])
+        end = match.end()
+        if match[0] != "}":
+            open_braces.append(_Brace(len(pieces), is_command=match[0] != "{"))
+            pieces.append(match[0])
+        elif open_braces and open_braces[-1].unwraps:
+            pieces[open_braces.pop().opener] = ""
+        else:
+            if open_braces:
+                open_braces.pop()
+            if open_braces:
+                open_braces[-1].holds_brace = True
+            pieces.append("}")
+    pieces.append(text[end:])
+    return "".join(pieces)
+
+
+@dataclass(slots=True)
+class _Brace:
+    opener: int  # its index in the pieces of the output
+    is_command: bool
+    holds_brace: bool = False  # a brace stays inside it
+
+    @property
+    def unwraps(self) -> bool:
+        return self.is_command and not self.holds_brace
 
 
 def _sentence_ends(text: str) -> Iterator[int]:

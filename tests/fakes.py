@@ -29,10 +29,12 @@ def send(handler: BaseHTTPRequestHandler, status: int, body: bytes, content_type
 @dataclass
 class FakeArxiv:
     """Answers id_list lookups for the ids it knows, the way export.arxiv.org does (a
-    malformed id fails the whole batch with HTTP 400), and search queries with `search`."""
+    malformed id fails the whole batch with HTTP 400; under load a page may hold fewer
+    entries than asked, `page_cap`), and search queries with `search`."""
 
     known: set[str] = field(default_factory=set)
     search: bytes = b""
+    page_cap: int | None = None
     titles: dict[str, str] = field(default_factory=dict)
     id_lists: list[list[str]] = field(default_factory=list)
     searches: list[str] = field(default_factory=list)
@@ -49,6 +51,7 @@ class FakeArxiv:
             send(handler, 400, (ARXIV / "error.xml").read_bytes(), "application/atom+xml")
             return
         start, size = int(query["start"]), int(query["max_results"])
+        size = min(size, self.page_cap or size)
         found = [paper_id for paper_id in ids if paper_id in self.known]
         page = found[start : start + size]
         head = _HEAD.format(id_list=",".join(ids), start=start, max_results=size, total=len(found))

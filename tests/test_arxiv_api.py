@@ -1,12 +1,18 @@
-"""curator.arxiv_api against a fake arXiv API on the loopback server."""
+"""curator.arxiv_api against a fake arXiv API on the loopback server, through the Fetcher."""
 
 from __future__ import annotations
 
+import asyncio
+import gzip
 import socket
 import threading
 import time
+import tracemalloc
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import pytest
@@ -14,15 +20,44 @@ import pytest
 from curator.arxiv_api import ArxivAPI
 from curator.collectors.arxiv import collect_query
 from curator.config import ArxivSource, FetchConfig
-from curator.errors import ContentError, FetchTimeout, HTTPStatusError, NetworkError
+from curator.errors import ContentError, FetchTimeout, HTTPStatusError, NetworkError, TooLargeError
+from curator.http import Fetcher
+from curator.models import Candidate, Paper
 from tests.fakes import API_PATH as API
 from tests.fakes import ARXIV, FakeArxiv, query_of, send
 from tests.server import LoopbackServer, Seen
 
+T = TypeVar("T")
 
-def make_api(server: LoopbackServer, *, delay: float = 0.0, timeout: float = 5.0) -> ArxivAPI:
-    config = FetchConfig(arxiv_api_url=server.url(API), arxiv_delay=delay, timeout=timeout)
-    return ArxivAPI(config)
+
+@dataclass
+class Client:
+    """One ArxivAPI for several calls, each on a Fetcher of its own, as collect and then
+    enrich use it."""
+
+    config: FetchConfig
+    api: ArxivAPI
+
+    def run(self, call: Callable[[Fetcher], Awaitable[T]]) -> T:
+        async def with_fetcher() -> T:
+            async with Fetcher(self.config) as fetcher:
+                return await call(fetcher)
+
+        return asyncio.run(with_fetcher())
+
+    def search(self, query: str, max_results: int) -> list[Paper]:
+        return self.run(lambda fetcher: self.api.search(fetcher, query, max_results))
+
+    def lookup(self, ids: Sequence[str]) -> dict[str, Paper]:
+        return self.run(lambda fetcher: self.api.lookup(fetcher, ids))
+
+    def collect(self, source: ArxivSource) -> list[Candidate]:
+        return self.run(lambda fetcher: collect_query(self.api, fetcher, source))
+
+
+def make_api(server: LoopbackServer, *, delay: float = 0.0, **fetch: Any) -> Client:
+    config = FetchConfig(arxiv_api_url=server.url(API), arxiv_delay=delay, **fetch)
+    return Client(config, ArxivAPI(config))
 
 
 def api_requests(server: LoopbackServer) -> list[Seen]:
@@ -83,6 +118,19 @@ def test_lookup_of_150_ids_takes_exactly_two_requests(server: LoopbackServer) ->
     assert papers["2401.00150"].summary == "The abstract of paper 2401.00150."
 
 
+def test_lookup_pages_when_arxiv_answers_with_fewer_entries_than_asked(
+    server: LoopbackServer,
+) -> None:
+    ids = [f"2401.{n:05d}" for n in range(1, 31)]
+    server.add_writer(API, FakeArxiv(set(ids), page_cap=12))
+
+    papers = make_api(server).lookup(ids)
+
+    starts = [query_of(seen.path)["start"] for seen in api_requests(server)]
+    assert starts == ["0", "12", "24"]
+    assert sorted(papers) == ids
+
+
 def test_lookup_matches_by_id_and_leaves_unknown_ids_out(server: LoopbackServer) -> None:
     server.add_writer(API, FakeArxiv({"2401.00001", "hep-th/0101001"}))
 
@@ -132,8 +180,17 @@ def test_an_error_status_that_persists_becomes_http_status_error(server: Loopbac
         make_api(server).search("cat:cs.CL", 3)
 
     assert caught.value.status == 503
-    assert caught.value.url == server.url(API)
+    assert caught.value.url.startswith(server.url(API) + "?")
     assert len(api_requests(server)) == 3  # the first try and two retries
+
+
+def test_a_400_is_not_retried(server: LoopbackServer) -> None:
+    server.add(API, (ARXIV / "error.xml").read_bytes(), status=400)
+
+    with pytest.raises(HTTPStatusError, match="HTTP 400"):
+        make_api(server).lookup(["2401.00001"])
+
+    assert len(api_requests(server)) == 1
 
 
 def test_a_server_that_never_answers_times_out(server: LoopbackServer) -> None:
@@ -141,13 +198,52 @@ def test_a_server_that_never_answers_times_out(server: LoopbackServer) -> None:
         server.stopping.wait(10)
 
     server.add_writer(API, silent)
-    api = make_api(server, timeout=1)
 
-    started = time.monotonic()
-    with pytest.raises(FetchTimeout):
-        api.search("cat:cs.CL", 3)
+    with pytest.raises(FetchTimeout, match="timed out after 1 s"):
+        make_api(server, timeout=1).search("cat:cs.CL", 3)
 
-    assert time.monotonic() - started < 2.5
+    assert len(api_requests(server)) == 1  # the deadline bounds the call: no retry
+
+
+def test_an_endpoint_dripping_a_byte_a_second_times_out(server: LoopbackServer) -> None:
+    def drip(handler: BaseHTTPRequestHandler) -> None:
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/atom+xml")
+        handler.send_header("Content-Length", "100000")
+        handler.end_headers()
+        for byte in (ARXIV / "query.xml").read_bytes():
+            if server.stopping.wait(1):
+                return
+            handler.wfile.write(bytes([byte]))
+            handler.wfile.flush()
+
+    server.add_writer(API, drip)
+
+    with pytest.raises(FetchTimeout) as caught:
+        make_api(server, timeout=2).lookup(["2401.00001"])
+
+    assert caught.value.reason == "timed out after 2 s"
+    assert len(api_requests(server)) == 1
+
+
+def test_a_gzip_bomb_fails_the_batch_as_too_large_in_bounded_memory(
+    server: LoopbackServer,
+) -> None:
+    bomb = gzip.compress(b"\0" * 10_000_000, compresslevel=9) * 100  # 1 GB decoded
+    server.add(API, bomb, content_type="application/atom+xml",
+               headers={"Content-Encoding": "gzip"})  # fmt: skip
+    client = make_api(server, max_bytes=2_000_000)
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(TooLargeError) as caught:
+            client.lookup(["2401.00001"])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert caught.value.reason == "body larger than 2,000,000 bytes"
+    assert peak < 50_000_000, f"{peak / 1e6:.0f} MB allocated for a 2 MB cap"
 
 
 def test_a_refused_connection_becomes_network_error() -> None:
@@ -157,7 +253,7 @@ def test_a_refused_connection_becomes_network_error() -> None:
     config = FetchConfig(arxiv_api_url=f"http://127.0.0.1:{port}/api/query", arxiv_delay=0)
 
     with pytest.raises(NetworkError, match="cannot connect"):
-        ArxivAPI(config).lookup(["2401.00001"])
+        Client(config, ArxivAPI(config)).lookup(["2401.00001"])
 
 
 @pytest.mark.parametrize(
@@ -185,6 +281,20 @@ def test_an_entry_with_a_broken_date_is_a_content_error(server: LoopbackServer) 
         make_api(server).search("cat:cs.CL", 3)
 
 
+def test_the_configured_proxy_carries_the_arxiv_requests(server: LoopbackServer) -> None:
+    # The loopback server stands in for a forward proxy that answers for the API itself;
+    # the endpoint's name resolves nowhere, so only the proxy can answer it.
+    server.add_writer(API, FakeArxiv({"2401.00001"}))
+    api_url = "http://export.arxiv.invalid/api/query"
+    config = FetchConfig(arxiv_api_url=api_url, arxiv_delay=0, proxy=server.base_url)
+
+    papers = Client(config, ArxivAPI(config)).lookup(["2401.00001"])
+
+    assert list(papers) == ["2401.00001"]
+    [seen] = server.requests
+    assert seen.path.startswith(api_url + "?")  # the absolute form sent to a proxy
+
+
 def test_the_delay_holds_between_two_calls(server: LoopbackServer) -> None:
     ends: list[float] = []
     starts: list[float] = []
@@ -200,8 +310,8 @@ def test_the_delay_holds_between_two_calls(server: LoopbackServer) -> None:
     server.add_writer(API, timed)
     api = make_api(server, delay=0.5)
 
-    api.search("ti:one", 5)
-    api.lookup(["2401.00001"])
+    api.search("ti:one", 5)  # as collect does, on its Fetcher
+    api.lookup(["2401.00001"])  # as enrich then does, on another
 
     assert len(starts) == 2
     assert starts[1] - ends[0] >= 0.5
@@ -211,7 +321,7 @@ def test_collect_query_gives_enriched_candidates_with_abs_links(server: Loopback
     server.add(API, (ARXIV / "query.xml").read_bytes(), content_type="application/atom+xml")
     source = ArxivSource(query="cat:cs.CL", max_results=3)
 
-    candidates = collect_query(make_api(server), source)
+    candidates = make_api(server).collect(source)
 
     assert [c.url for c in candidates] == [
         "https://arxiv.org/abs/2401.00002",

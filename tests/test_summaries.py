@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from curator.summaries import first_sentences, plain_text
+from curator.summaries import _strip_text_commands, first_sentences, plain_text
 
 # Abstracts written for these tests in the style arXiv serves them: hard line breaks,
 # inline LaTeX, abbreviations that are not sentence ends.
@@ -179,3 +181,36 @@ PROSE = st.text(alphabet=st.sampled_from("abcXYZ019 .!?,;()\n\t'\"é"), min_size
 def test_summarising_a_summary_changes_nothing(text: str, limit: int) -> None:
     summary = first_sentences(text, limit)
     assert first_sentences(summary, limit) == summary
+
+
+def test_deeply_nested_text_commands_unwrap_completely() -> None:
+    depth = 6_000  # 84 KB, the abstract of issue 12 that took 13.6 s
+    abstract = "We study " + "\\emph{\\textbf{" * depth + "depth" + "}}" * depth + " at scale."
+    assert len(abstract) > 84_000
+    assert plain_text(abstract) == "We study depth at scale."
+
+
+def test_a_command_whose_argument_keeps_a_brace_stays() -> None:
+    assert plain_text("\\emph{{x}} and \\emph{a \\textbf{b} c}") == "\\emph{{x}} and a b c"
+
+
+def test_unclosed_openers_of_every_kind_are_left_as_they_are() -> None:
+    text = "\\emph{a " * 3_000 + "\\(b " * 3_000 + "$\\sim c " * 3_000
+    assert plain_text(text) == " ".join(text.split())
+
+
+def strip_until_unchanged(text: str) -> str:
+    """The definition the one-pass unwrapping must agree with: a regex applied until the
+    text stops changing (quadratic in the nesting depth)."""
+    command = re.compile(r"\\(?:emph|textbf|text)\s*\{([^{}]*)\}")
+    while (stripped := command.sub(r"\1", text)) != text:
+        text = stripped
+    return text
+
+
+LATEX_PIECES = st.sampled_from(["\\emph{", "\\textbf {", "\\text{", "{", "}", "x", " ", "\\"])
+
+
+@given(st.lists(LATEX_PIECES, max_size=40).map("".join))
+def test_one_pass_unwrapping_agrees_with_unwrapping_until_unchanged(text: str) -> None:
+    assert _strip_text_commands(text) == strip_until_unchanged(text)

@@ -14,9 +14,10 @@ from curator.models import Candidate
 
 if TYPE_CHECKING:  # the arxiv package is imported only by runs that query arXiv
     from curator.arxiv_api import ArxivAPI
+    from curator.http import Fetcher
 
 
-def collect_query(api: ArxivAPI, source: ArxivSource) -> list[Candidate]:
+async def collect_query(api: ArxivAPI, fetcher: Fetcher, source: ArxivSource) -> list[Candidate]:
     """The newest papers for one configured query, as already-enriched candidates."""
     name = arxiv_name(source)
     return [
@@ -28,5 +29,5 @@ def collect_query(api: ArxivAPI, source: ArxivSource) -> list[Candidate]:
             published=paper.published,
             paper=paper,
         )
-        for paper in api.search(source.query, source.max_results)
+        for paper in await api.search(fetcher, source.query, source.max_results)
     ]

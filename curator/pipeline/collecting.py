@@ -3,9 +3,9 @@
 Feeds are fetched concurrently through the shared Fetcher, with conditional GETs from the
 state kept per feed; a feed URL that answers with a web page is resolved to the feed the
 page links to, which the state remembers and the next run fetches directly. arXiv queries
-run one at a time on one client in a worker thread (the `arxiv` package is synchronous),
-so the API's delay holds across queries. A failing source is recorded on its state and
-reported; the others go on.
+run one at a time on one client and the same Fetcher, so the API's delay holds across
+queries and into enrichment. A failing source is recorded on its state and reported; the
+others go on.
 """
 
 from __future__ import annotations
@@ -86,7 +86,8 @@ def collect(
 
 
 def _arxiv_client(config: Config) -> ArxivAPI:
-    # The arxiv package and requests cost 0.3 s of start-up: only when queries are due.
+    # The arxiv package (which imports requests) costs 0.3 s of start-up: only when
+    # queries are due.
     from curator.arxiv_api import ArxivAPI
 
     return ArxivAPI(config.fetch)
@@ -116,7 +117,7 @@ async def _collect_all(
 ) -> list[SourceReport]:
     async with Fetcher(config.fetch) as fetcher:
         feed_jobs = [_collect_feed(fetcher, store, feed, now, progress) for feed in feeds]
-        arxiv_job = _collect_queries(arxiv, store, queries, now, progress)
+        arxiv_job = _collect_queries(arxiv, fetcher, store, queries, now, progress)
         feed_reports, arxiv_reports = await asyncio.gather(asyncio.gather(*feed_jobs), arxiv_job)
     return [*feed_reports, *arxiv_reports]
 
@@ -175,6 +176,7 @@ def _forget_discovered(state: SourceState) -> None:
 
 async def _collect_queries(
     api: ArxivAPI | None,  # None exactly when there are no queries
+    fetcher: Fetcher,
     store: Store,
     queries: Sequence[ArxivSource],
     now: datetime,
@@ -187,7 +189,7 @@ async def _collect_queries(
         state = store.source_state(ARXIV, query.query, name)
         assert api is not None
         try:
-            candidates = await asyncio.to_thread(collect_query, api, query)
+            candidates = await collect_query(api, fetcher, query)
             _queue(store, candidates, now, report)
         except FetchError as err:
             report.error = err.reason

@@ -1,20 +1,17 @@
 """`curator enrich`: pending and due links -> metadata -> the queue, one commit per link.
 
 Pages are fetched concurrently through the shared Fetcher; extraction (CPU-bound
-trafilatura) runs in worker processes when there are enough pages to pay for them, so it
-never stalls fetching. arXiv papers are looked up in batches of 100 ids in a worker thread.
-Every result is committed as it lands, so a killed run loses only the links in flight.
+trafilatura) runs in worker processes (pipeline/extracting.py), so it never stalls
+fetching and a page that costs too much fails alone. arXiv papers are looked up in
+batches of 100 ids on the same Fetcher. Every result is committed as it lands, so a
+killed run loses only the links in flight.
 """
 
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import os
-import threading
-import time
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -26,13 +23,13 @@ from curator.enrich import (
     HTML_TYPES,
     SNIFFED_TYPES,
     document_metadata,
-    extract_page,
     paper_metadata,
     tweet_metadata,
 )
 from curator.errors import ContentError, FetchError, HTTPStatusError, UnreachableError
 from curator.http import ACCEPT_HTML, Fetcher
 from curator.models import PAPER, Link, Metadata
+from curator.pipeline.extracting import Extractors
 from curator.pipeline.progress import NoProgress, Progress
 from curator.store import Store
 
@@ -44,17 +41,13 @@ ARXIV_BATCH = 100
 # next starts, so it must be large beside `concurrency`; and small beside a queue of
 # 200,000, whose first commit must not wait for all of it to load.
 BATCH = 1000
-# Below this many pages, starting worker processes costs more than it saves.
+# Below this many pages, a second worker (with its own import of trafilatura) costs more
+# than it saves.
 POOL_THRESHOLD = 24
-WORKER_NICENESS = 10
 # Transient failures wait RETRY_BASE, then twice that, and so on, up to RETRY_MAX.
 RETRY_BASE = timedelta(minutes=10)
 RETRY_MAX = timedelta(days=2)
 NOT_ON_ARXIV = "not found on arXiv"
-WARM_UP_PAGE = (
-    b"<html><head><title>Warm-up</title><meta name=description content='Warm-up.'></head>"
-    b"<body><article><p>A paragraph to extract.</p></article></body></html>"
-)
 # Bodies worth downloading: HTML, and what may be HTML served under a vague type. Other
 # types (PDF, images) are kept as documents without downloading them.
 READ_TYPES = (*HTML_TYPES, *SNIFFED_TYPES)
@@ -89,10 +82,9 @@ def enrich(
         return report
     progress = progress or NoProgress()
     progress.start("Enriching", total)
+    run = _Run(config, store, now, progress, report, arxiv)
     try:
-        for links in _due_batches(store, now, retry_failed):
-            arxiv = arxiv or _arxiv_client(config, links)
-            asyncio.run(_Run(config, store, now, progress, report, arxiv).all(links))
+        asyncio.run(run.all(_due_batches(store, now, retry_failed), total))
     finally:
         progress.finish()
     return report
@@ -119,17 +111,24 @@ class _Run:
     report: EnrichReport
     arxiv: ArxivAPI | None  # None when no paper is due
 
-    async def all(self, links: Sequence[Link]) -> None:
+    async def all(self, batches: Iterator[list[Link]], total: int) -> None:
+        """Every batch on one Fetcher and one set of extraction workers (forking them
+        costs half a second of CPU each: once per run, not once per batch)."""
+        with _extractors(total) as pool:
+            async with Fetcher(self.config.fetch) as fetcher:
+                for links in batches:
+                    await self.batch(fetcher, pool, links)
+
+    async def batch(self, fetcher: Fetcher, pool: Extractors, links: Sequence[Link]) -> None:
         papers = [link for link in links if link.kind == PAPER and link.arxiv_id]
         pages = [link for link in links if not (link.kind == PAPER and link.arxiv_id)]
-        labels = self.config.sources
-        with _extractors(len(pages)) as pool:
-            async with Fetcher(self.config.fetch) as fetcher:
-                jobs = [self.page(fetcher, pool, link, labels) for link in pages]
-                await asyncio.gather(self.papers(papers), *jobs)
+        if papers and self.arxiv is None:
+            self.arxiv = _arxiv_client(self.config, papers)
+        jobs = [self.page(fetcher, pool, link, self.config.sources) for link in pages]
+        await asyncio.gather(self.papers(fetcher, papers), *jobs)
 
     async def page(
-        self, fetcher: Fetcher, pool: Executor, link: Link, labels: Mapping[str, str]
+        self, fetcher: Fetcher, pool: Extractors, link: Link, labels: Mapping[str, str]
     ) -> None:
         try:
             meta = await _page_metadata(fetcher, pool, link.url, labels)
@@ -151,13 +150,13 @@ class _Run:
             meta = replace(meta, title=None)  # keep the feed's title over one from the URL
         self.enriched(link, meta)
 
-    async def papers(self, papers: Sequence[Link]) -> None:
+    async def papers(self, fetcher: Fetcher, papers: Sequence[Link]) -> None:
         for start in range(0, len(papers), ARXIV_BATCH):
             assert self.arxiv is not None
             batch = papers[start : start + ARXIV_BATCH]
             ids = [link.arxiv_id for link in batch if link.arxiv_id]
             try:
-                found = await asyncio.to_thread(self.arxiv.lookup, ids)
+                found = await self.arxiv.lookup(fetcher, ids)
             except FetchError as err:
                 for link in batch:
                     self.failed(link, err)
@@ -201,26 +200,23 @@ class _Run:
 
 
 async def _page_metadata(
-    fetcher: Fetcher, pool: Executor, url: str, labels: Mapping[str, str]
+    fetcher: Fetcher, pool: Extractors, url: str, labels: Mapping[str, str]
 ) -> Metadata:
     if urls.is_tweet(url):
         return tweet_metadata(url)
     response = await fetcher.get(url, {"Accept": ACCEPT_HTML}, body_types=READ_TYPES)
     if response.body_skipped:
-        meta = document_metadata(response.url, response.content_type)
+        meta = document_metadata(response.url, response.content_type, labels=labels)
     else:
-        loop = asyncio.get_running_loop()
         header = response.headers.get("content-type", "")  # with its charset, if any
-        meta = await loop.run_in_executor(
-            pool, extract_page, response.body, response.url, header, dict(labels)
-        )
+        meta = await pool.extract(response.body, response.url, header, labels)
     # final_url only when redirected: the store then checks for a link to merge with.
     return replace(meta, final_url=response.url if response.url != url else None)
 
 
 def _arxiv_client(config: Config, links: Sequence[Link]) -> ArxivAPI | None:
-    """The arXiv client, when papers are due: the arxiv package and requests cost 0.3 s
-    of start-up that a run of pages alone should not pay."""
+    """The arXiv client, when papers are due: the arxiv package (which imports requests)
+    costs 0.3 s of start-up that a run of pages alone should not pay."""
     if not any(link.kind == PAPER for link in links):
         return None
     from curator.arxiv_api import ArxivAPI
@@ -242,41 +238,14 @@ def retry_time(
     return now + delay
 
 
-def _start_worker(parent: int) -> None:
-    """Worker initializer. Extraction is throughput work and fetching is latency work, so
-    workers yield the CPU to the event loop (nice 10): with two cores busy, a response
-    that waits for the loop keeps a connection slot idle. And a worker ends when its
-    parent does: it holds its own copy of the task pipe, so it never sees end-of-file
-    and would outlive a killed `curator`."""
-    os.nice(WORKER_NICENESS)
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(0)
-
-    threading.Thread(target=watch, daemon=True).start()
-
-
 @contextmanager
-def _extractors(pages: int) -> Iterator[Executor]:
-    """Worker processes for many pages (one per core), or a thread for a few, so that
-    extraction never blocks the event loop.
-
-    Workers are forked (they inherit the imported trafilatura) and started at once, each
-    warmed on a small page while the first requests are still in flight: otherwise the
-    first results wait half a second for processes to start and caches to fill.
-    """
+def _extractors(pages: int) -> Iterator[Extractors]:
+    """Worker processes for extraction, started at once so that they warm up while the
+    first requests are in flight: one per core for many pages, one for a few. A single
+    worker starts about as fast as a thread and, unlike a thread, can be stopped when a
+    page exceeds its CPU time."""
     cores = os.cpu_count() or 1
-    if pages >= POOL_THRESHOLD and cores > 1:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(
-            max_workers=cores, mp_context=context, initializer=_start_worker,
-            initargs=(os.getpid(),),
-        ) as pool:  # fmt: skip
-            for _ in range(cores):
-                pool.submit(extract_page, WARM_UP_PAGE, "http://localhost/", "text/html", {})
-            yield pool
-    else:
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            yield pool
+    with Extractors(cores if pages >= POOL_THRESHOLD else 1) as pool:
+        if pages:
+            pool.start_all()
+        yield pool
