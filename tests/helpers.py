@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from collections.abc import Callable
 
 from curator.config import FetchConfig
 from curator.errors import FetchError
@@ -23,3 +25,14 @@ def fetch_all(urls: list[str], config: FetchConfig) -> list[Response | FetchErro
             return await asyncio.gather(*(one(fetcher, url) for url in urls))
 
     return asyncio.run(go())
+
+
+def wait_until(condition: Callable[[], bool], seconds: float = 120) -> bool:
+    """Poll `condition` until it holds; False only if it never did within `seconds`, a
+    bound generous enough for a loaded machine (a hang guard, not a speed target)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True

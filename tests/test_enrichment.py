@@ -8,7 +8,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from typer.testing import CliRunner
 from tests.cli import invoke
 from tests.conftest import DATA
 from tests.fakes import API_PATH, FakeArxiv
+from tests.helpers import wait_until
 from tests.server import LoopbackServer
 
 PAGES = DATA / "pages"
@@ -227,17 +227,13 @@ def test_a_killed_run_loses_nothing_and_the_next_run_finishes(
     command = [sys.executable, "-m", "curator"]
     subprocess.run([*command, "add", "--file", "urls.txt"], cwd=env, check=True, timeout=60)
     run = subprocess.Popen([*command, "enrich"], cwd=env, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while done_count(db) < 40 and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_until(lambda: done_count(db) >= 40)
     workers = children(run.pid)
     assert workers, "extraction runs in worker processes at this size"
     os.kill(run.pid, signal.SIGKILL)
     run.wait(timeout=10)
-    deadline = time.monotonic() + 5
-    while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    assert not any(Path(f"/proc/{pid}").exists() for pid in workers), "orphaned workers"
+    gone = wait_until(lambda: not any(Path(f"/proc/{pid}").exists() for pid in workers))
+    assert gone, "orphaned workers"
     with sqlite3.connect(db) as conn:
         finished = {url for (url,) in conn.execute("SELECT url FROM link WHERE status = 'done'")}
     assert 40 <= len(finished) < 200

