@@ -262,11 +262,12 @@ def test_a_link_merged_into_one_merged_later_points_at_the_last(store: Store) ->
 def test_a_database_of_schema_version_1_is_migrated_without_losing_anything(
     tmp_path: Path,
 ) -> None:
-    """tests/data/queue-v1.sql was written by the schema before AUTOINCREMENT: link 3 was
-    merged into link 1 (its sighting moved there) and link 2 is in issue #1."""
+    """tests/data/store/queue-v1-rows.sql was written by the schema before AUTOINCREMENT:
+    link 3 was merged into link 1 (its sighting moved there) and link 2 is in issue #1."""
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path)
-    conn.executescript((DATA / "queue-v1.sql").read_text())
+    conn.executescript((DATA / "store" / "schema-1.sql").read_text())
+    conn.executescript((DATA / "store" / "queue-v1-rows.sql").read_text())
     conn.close()
     store = Store(path)
     assert [(link.id, link.decision, link.issue_id) for link in store.links()] == [

@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import trustme
@@ -399,29 +400,17 @@ def wait_for_done(db: Path, process: subprocess.Popen[bytes], started: float) ->
 
 def build_pending(db: Path, urls: list[str]) -> None:
     """Pending links, inserted in one transaction as `curator add` would leave them."""
-    from sqlalchemy import insert
-
-    from curator.models import Link, Sighting
-    from curator.store import Store
 
     now = datetime.now(UTC)
     links = [{"key": url, "url": url, "canonical_url": url, "kind": "link", "authors": [],
               "status": "pending", "first_seen": now, "attempts": 0} for url in urls]  # fmt: skip
     sightings = [{"link_id": i, "source": "bench", "url": url, "seen_at": now}
                  for i, url in enumerate(urls, 1)]  # fmt: skip
-    store = Store(db)
-    with store.engine.begin() as conn:
-        conn.execute(insert(Link), links)
-        conn.execute(insert(Sighting), sightings)
-    store.close()
+    insert_queue(db, links, sightings)
 
 
 def build_queue(db: Path, n: int) -> None:
     """n enriched links, first seen evenly over the last two years; a third are papers."""
-    from sqlalchemy import insert
-
-    from curator.models import Link, Sighting
-    from curator.store import Store
 
     now = datetime.now(UTC)
     rng = random.Random(n)
@@ -443,6 +432,17 @@ def build_queue(db: Path, n: int) -> None:
             "first_seen": now - timedelta(seconds=rng.uniform(0, 730 * 86400)), "attempts": 0,
         })  # fmt: skip
         sightings.append({"link_id": i, "source": "bench", "url": url, "seen_at": now})
+    insert_queue(db, links, sightings)
+
+
+def insert_queue(db: Path, links: list[dict[str, Any]], sightings: list[dict[str, Any]]) -> None:
+    """Rows straight into a new queue: building 200,000 links through `curator add` would
+    measure the adding, not the command under test."""
+    from sqlalchemy import insert
+
+    from curator.models import Link, Sighting
+    from curator.store import Store
+
     store = Store(db)
     with store.engine.begin() as conn:
         conn.execute(insert(Link), links)
@@ -481,10 +481,6 @@ def bench_picks(work: Path, sizes: Sizes) -> list[Row]:
 
 def build_picks(db: Path, n: int, *, is_similar: bool) -> None:
     """n picked, enriched links first seen in the last two days, each on its own page."""
-    from sqlalchemy import insert
-
-    from curator.models import Link, Sighting
-    from curator.store import Store
 
     now = datetime.now(UTC)
     rng = random.Random(n)
@@ -501,11 +497,7 @@ def build_picks(db: Path, n: int, *, is_similar: bool) -> None:
             "first_seen": now - timedelta(seconds=rng.uniform(0, 2 * 86400)), "attempts": 0,
         })  # fmt: skip
         sightings.append({"link_id": i, "source": "bench", "url": url, "seen_at": now})
-    store = Store(db)
-    with store.engine.begin() as conn:
-        conn.execute(insert(Link), links)
-        conn.execute(insert(Sighting), sightings)
-    store.close()
+    insert_queue(db, links, sightings)
 
 
 def pick_title(rng: random.Random, vocabulary: list[str]) -> str:
