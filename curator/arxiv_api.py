@@ -25,8 +25,8 @@ from curator.errors import ContentError, FetchError, FetchTimeout
 from curator.http import Fetcher
 from curator.models import Paper
 
-# One request asks for at most this many ids or results (LIBRARIES.md section 1: 150 ids
-# make a 2 KB query string, well within limits).
+# One request asks for at most this many ids or results (150 ids make
+# a 2 KB query string, well within limits; measured on arxiv 4.0).
 BATCH = 100
 # A call is repeated after a 5xx, a 429, a refused connection or an unexpectedly empty
 # page (arXiv's known flakiness), waiting arxiv_delay each time. Never after a timeout:
@@ -49,7 +49,7 @@ class ArxivAPI:
     def __init__(self, config: FetchConfig) -> None:
         self._delay = config.arxiv_delay
         # The package's client only builds URLs here; the endpoint is a class attribute
-        # with no constructor argument (LIBRARIES.md section 1).
+        # with no constructor argument (arxiv 4.0).
         self._urls = arxiv.Client(page_size=BATCH)
         self._urls.query_url_format = config.arxiv_api_url + "?{}"
         self._last_answer: float | None = None  # time.monotonic() when the last call ended
@@ -135,7 +135,7 @@ def _check_body(body: bytes, url: str) -> None:
     """Raise ContentError unless `body` is an Atom feed without an arXiv error entry.
 
     The package reads an HTML page or an error entry as "no results", which would make
-    every id in the batch look unknown (LIBRARIES.md section 1).
+    every id in the batch look unknown (measured on arxiv 4.0).
     """
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
@@ -165,15 +165,15 @@ def _valid_ids(ids: Iterable[str]) -> list[str]:
 
 
 def _paper(result: arxiv.Result) -> Paper:
-    summary = " ".join(result.summary.split())
+    """A Result as a Paper, which cleans its own text (whitespace, mojibake, bidi)."""
     return Paper(
         arxiv_id=_VERSION.sub("", result.get_short_id()),
-        title=" ".join(result.title.split()),
-        summary=summary,
+        title=result.title,
+        summary=result.summary,
         authors=tuple(author.name for author in result.authors),
         published=result.published,
         category=result.primary_category or None,
-        code_url=_code_url(summary, result.comment or ""),
+        code_url=_code_url(result.summary, result.comment or ""),
     )
 
 

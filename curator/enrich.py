@@ -28,11 +28,11 @@ if TYPE_CHECKING:
     from trafilatura.settings import Document
 
 # trafilatura and htmldate log bad input (empty, JSON, binary) at ERROR level; curator
-# reports it once, as a ContentError on the link (LIBRARIES.md section 2).
+# reports it once, as a ContentError on the link (measured on trafilatura 2.3).
 for _name in ("trafilatura", "htmldate"):
     logging.getLogger(_name).setLevel(logging.CRITICAL)
 
-# Without these htmldate turns a lone "© 2021" into 2021-01-01 (LIBRARIES.md section 2).
+# Without these htmldate turns a lone "© 2021" into 2021-01-01 (measured, htmldate 1.11).
 DATE_PARAMS: Mapping[str, Any] = MappingProxyType(
     {"extensive_search": False, "original_date": True}
 )

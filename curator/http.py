@@ -1,7 +1,7 @@
 """The one HTTP client (httpx, asyncio) every network caller goes through.
 
 It owns the limits that keep curator fast and polite: a global concurrency limit and a
-per-host one (httpx has none: LIBRARIES.md section 6), a total deadline per request
+per-host one (httpx has none: its Limits are one global pool), a total deadline per request
 (httpx's read timeout is per chunk, so a server dripping bytes would otherwise hold a
 request forever), a body cap counted after decompression (gzip bombs stop early),
 redirects followed by hand so that only http(s) targets are ever requested, and every

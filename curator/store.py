@@ -777,8 +777,7 @@ def _setup_schema(engine: Engine) -> None:
         conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
         conn.exec_driver_sql("BEGIN IMMEDIATE")
         version = conn.exec_driver_sql("PRAGMA user_version").scalar() or 0
-        if version > len(MIGRATIONS):
-            raise StoreError("the database was written by a newer curator; upgrade curator")
+        _refuse_newer(version)
         if version == 0 and not inspect(conn).get_table_names():
             SQLModel.metadata.create_all(conn)
         else:
@@ -839,13 +838,17 @@ def _check_schema(engine: Engine, path: Path) -> None:
     """A read-only database cannot be migrated: it must already have this curator's schema."""
     with engine.connect() as conn:
         version = conn.exec_driver_sql("PRAGMA user_version").scalar() or 0
-    if version > len(MIGRATIONS):
-        raise StoreError("the database was written by a newer curator; upgrade curator")
+    _refuse_newer(version)
     if version < len(MIGRATIONS):
         raise StoreError(
             f"{path}: {READ_ONLY} and needs upgrading to this curator's schema: "
             "open it once where it can be written"
         )
+
+
+def _refuse_newer(version: int) -> None:
+    if version > len(MIGRATIONS):
+        raise StoreError("the database was written by a newer curator; upgrade curator")
 
 
 def _enable_wal(conn: Connection) -> None:

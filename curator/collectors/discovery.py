@@ -12,6 +12,7 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin
 
 from curator import urls
+from curator.charsets import decode_page
 from curator.errors import InvalidURLError
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
@@ -39,7 +40,7 @@ def feed_link(body: bytes, page_url: str) -> str | None:
     head = body[:MAX_HEAD]
     cut = _BODY_START.search(head)
     finder = _FeedLinks(page_url)
-    finder.feed(head[: cut.start() if cut else len(head)].decode("utf-8", errors="replace"))
+    finder.feed(decode_page(head[: cut.start() if cut else len(head)], ""))
     finder.close()
     for types in (FEED_TYPES, FALLBACK_TYPES):
         for media, href in finder.links:

@@ -131,24 +131,32 @@ class _Run:
         self, fetcher: Fetcher, pool: Extractors, link: Link, labels: Mapping[str, str]
     ) -> None:
         try:
-            meta = await _page_metadata(fetcher, pool, link.url, labels)
-        except UnreachableError as err:
-            fallback = self.http_fallback(link)
-            if fallback is None:
-                self.failed(link, err)
-                return
-            try:
-                meta = await _page_metadata(fetcher, pool, fallback, labels)
-            except FetchError:
-                self.failed(link, err)
-                return
-            meta = replace(meta, final_url=meta.final_url or fallback)
+            meta = await self.metadata(fetcher, pool, link, labels)
         except FetchError as err:
             self.failed(link, err)
             return
         if meta.title_guessed and link.title:
             meta = replace(meta, title=None)  # keep the feed's title over one from the URL
         self.enriched(link, meta)
+
+    async def metadata(
+        self, fetcher: Fetcher, pool: Extractors, link: Link, labels: Mapping[str, str]
+    ) -> Metadata:
+        """The page's metadata; when its https URL cannot be reached at all (refused, or
+        no TLS on the port), that of the http URL it also arrived as, if it did. A link
+        that fails both ways keeps the https reason."""
+        try:
+            return await _page_metadata(fetcher, pool, link.url, labels)
+        except UnreachableError as err:
+            fallback = self.http_fallback(link)
+            if fallback is None:
+                raise
+            unreachable = err
+        try:
+            meta = await _page_metadata(fetcher, pool, fallback, labels)
+        except FetchError:
+            raise unreachable from None
+        return replace(meta, final_url=meta.final_url or fallback)
 
     async def papers(self, fetcher: Fetcher, papers: Sequence[Link]) -> None:
         for start in range(0, len(papers), ARXIV_BATCH):
@@ -169,8 +177,7 @@ class _Run:
                     self.enriched(link, paper_metadata(paper))
 
     def http_fallback(self, link: Link) -> str | None:
-        """The http URL a link also arrived as, when its https URL cannot be reached at all
-        (refused, or no TLS on the port): shown as https, fetched as http if need be."""
+        """The http URL an https link also arrived as, cleaned, or None."""
         if not link.url.startswith("https://") or link.id is None:
             return None
         arrivals = self.store.sightings([link.id]).get(link.id, [])
