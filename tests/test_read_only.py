@@ -33,6 +33,7 @@ def _lock(paths: list[Path]) -> None:
         pytest.skip("root ignores permissions, and chattr is not installed")
     done = subprocess.run(["chattr", "+i", *map(str, paths)], capture_output=True)
     if done.returncode != 0:
+        _unlock(paths)  # some of them may have taken the flag: pytest must clean them up
         pytest.skip(f"chattr +i is not supported here: {done.stderr.decode().strip()}")
 
 

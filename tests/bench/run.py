@@ -181,7 +181,8 @@ class EnrichCase:
         self.fetched_twice = max(
             self.fetched_twice, sum(1 for hits in counters.hits.values() if hits > 1)
         )
-        self.enriched = min(self.enriched, sum(hits > 0 for hits in counters.hits.values()))
+        fetched = sum(counters.hits[f"/p/{i}"] > 0 for i in range(self.n))
+        self.enriched = min(self.enriched, fetched)
 
     @property
     def best(self) -> float:
