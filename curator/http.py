@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import socket
 import ssl
 import zlib
 from collections import Counter, defaultdict
@@ -165,10 +166,9 @@ class Fetcher:
         name = (urlsplit(url).hostname or "").rstrip(".").lower()
         if name == "localhost" or name.endswith(".localhost"):
             return True
-        try:
-            return not ipaddress.ip_address(name).is_global
-        except ValueError:
-            pass
+        literal = _address_literal(name)
+        if literal is not None:
+            return not literal.is_global
         if netenv.proxy_for(url, self.config.proxy):
             return False
         try:
@@ -412,6 +412,20 @@ class _Decoder:
             except zlib.error:
                 raise _BadBody(f"bad {self.name} body") from None
         return bytes(self.buffer)
+
+
+def _address_literal(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address a host name spells, in any form a resolver accepts as a literal:
+    besides dotted quads, inet_aton(3)'s `127.1`, `0x7f.0.0.1` and `2130706433`, which
+    a proxy's resolver turns into 127.0.0.1 all the same."""
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except OSError:
+        return None
 
 
 def _checked(original: str, target: str) -> str:

@@ -10,6 +10,9 @@ from curator.config import FetchConfig
 from curator.errors import FetchError
 from curator.http import Fetcher, Response
 
+# Neither a zlib stream nor raw deflate. (Random bytes will not do: 0.5% of them decode.)
+INVALID_DEFLATE = b"x\x9c" + b"\xff" * 16
+
 
 def fetch_all(urls: list[str], config: FetchConfig) -> list[Response | FetchError]:
     """GET every URL through one Fetcher at once; each result is a Response or the error."""
@@ -27,12 +30,12 @@ def fetch_all(urls: list[str], config: FetchConfig) -> list[Response | FetchErro
     return asyncio.run(go())
 
 
-def wait_until(condition: Callable[[], bool], seconds: float = 120) -> bool:
-    """Poll `condition` until it holds; False only if it never did within `seconds`, a
-    bound generous enough for a loaded machine (a hang guard, not a speed target)."""
+def wait_until(condition: Callable[[], bool], what: str, seconds: float = 120) -> None:
+    """Poll `condition` until it holds; fail naming `what` if it never did within
+    `seconds`, a bound generous enough for a loaded machine (a hang guard, not a speed
+    target)."""
     deadline = time.monotonic() + seconds
     while not condition():
         if time.monotonic() > deadline:
-            return False
+            raise AssertionError(f"still waiting after {seconds:g} s: {what}")
         time.sleep(0.05)
-    return True

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from tests.cli import invoke
+from tests.helpers import INVALID_DEFLATE
 from tests.server import LoopbackServer
 
 PAGE = "<html><head><title>Healthy {0}</title></head><body><p>Story {0}.</p></body></html>"
@@ -20,7 +20,7 @@ RSS = (
 )
 BAD = {  # path -> (body, Content-Encoding, reason)
     "/not-gzip": (b"<html>plain text said to be gzip</html>", "gzip", "bad gzip body"),
-    "/random-deflate": (os.urandom(256) + b"\xff" * 16, "deflate", "bad deflate body"),
+    "/not-deflate": (INVALID_DEFLATE, "deflate", "bad deflate body"),
     "/brotli": (b"\x1b\x03\x00\xf8\xa5", "br", "unsupported content encoding 'br'"),
 }
 

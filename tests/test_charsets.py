@@ -108,6 +108,33 @@ def test_a_page_is_read_in_the_charset_it_declares_or_the_one_detected(
     assert (meta.title, meta.summary) == (title, description)
 
 
+# Too little text for detection to get right: only the declaration can.
+SHORT = {
+    "koi8-r": "Привет, мир",
+    "shift_jis": "日本語",
+    "windows-1252": "Ça va",
+    "iso-8859-2": "Zażółć",
+}
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/html; charset={}",
+        'text/html; Charset="{}"',
+        "text/html; charset={}; foo=bar",
+        "text/html",  # declared in the page instead, below
+    ],
+)
+@pytest.mark.parametrize("encoding", SHORT)
+def test_a_short_page_is_read_in_the_charset_it_declares(encoding: str, content_type: str) -> None:
+    words = SHORT[encoding]
+    declared_in_page = "charset" not in content_type
+    meta = f'<meta charset="{encoding}">' if declared_in_page else ""
+    body = f"<html><head>{meta}<title>{words}</title></head></html>".encode(encoding)
+    assert f"<title>{words}</title>" in decode_page(body, content_type.format(encoding))
+
+
 def test_enrich_reads_nine_charsets_declared_four_ways_and_a_mislabelled_page(
     runner: CliRunner, env: Path, server: LoopbackServer
 ) -> None:

@@ -227,13 +227,14 @@ def test_a_killed_run_loses_nothing_and_the_next_run_finishes(
     command = [sys.executable, "-m", "curator"]
     subprocess.run([*command, "add", "--file", "urls.txt"], cwd=env, check=True, timeout=60)
     run = subprocess.Popen([*command, "enrich"], cwd=env, stderr=subprocess.DEVNULL)
-    wait_until(lambda: done_count(db) >= 40)
+    wait_until(lambda: done_count(db) >= 40, "40 links enriched before the kill")
     workers = children(run.pid)
     assert workers, "extraction runs in worker processes at this size"
     os.kill(run.pid, signal.SIGKILL)
     run.wait(timeout=10)
-    gone = wait_until(lambda: not any(Path(f"/proc/{pid}").exists() for pid in workers))
-    assert gone, "orphaned workers"
+    wait_until(
+        lambda: not any(Path(f"/proc/{pid}").exists() for pid in workers), "orphaned workers"
+    )
     with sqlite3.connect(db) as conn:
         finished = {url for (url,) in conn.execute("SELECT url FROM link WHERE status = 'done'")}
     assert 40 <= len(finished) < 200

@@ -5,7 +5,8 @@ hosts, bodies that lie about their encoding, and redirects into private networks
 from __future__ import annotations
 
 import gzip
-import os
+import resource
+import socket
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,8 +22,8 @@ from curator.errors import (
     UnreachableError,
 )
 from curator.http import Response
-from tests.helpers import fetch_all
-from tests.webworld import EXPIRED, UNTRUSTED, WRONG_HOST, Page, World, addresses
+from tests.helpers import INVALID_DEFLATE, fetch_all
+from tests.webworld import EXPIRED, UNTRUSTED, WRONG_HOST, Page, Site, World, addresses
 
 HTML = b"<html><head><title>A page</title></head><body><p>Text.</p></body></html>"
 
@@ -33,11 +34,29 @@ def world() -> Iterator[World]:
         yield w
 
 
+def enough_files(wanted: int) -> None:
+    """Raise this process's open-file limit (often 1024) to `wanted`, or skip."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft >= wanted:
+        return
+    if hard != resource.RLIM_INFINITY and hard < wanted:
+        pytest.skip(f"the open-file limit is {hard}, below {wanted}")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+
+
+def closed_port() -> int:
+    """A loopback port that nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def fetch(url: str, config: FetchConfig | None = None) -> Response | FetchError:
     return fetch_all([url], config or FetchConfig(timeout=5))[0]
 
 
 def test_a_thousand_keep_alive_hosts_are_fetched_without_a_crash(world: World) -> None:
+    enough_files(4096)  # 1,000 listening sockets and their clients, in one process
     sites = [world.add_site(address) for address in addresses(1000)]
     for site in sites:
         site.pages["/a"] = Page(HTML, delay=0.01)
@@ -147,10 +166,14 @@ def test_no_proxy_sends_matching_hosts_direct(
 ) -> None:
     site = world.add_site("127.0.7.3")
     site.pages["/"] = Page(HTML)
+    far = world.add_site("127.0.7.6", name="far.example")  # a name NO_PROXY does not cover
+    far.pages["/"] = Page(HTML)
     monkeypatch.setenv("ALL_PROXY", world.start_proxy())
     monkeypatch.setenv("NO_PROXY", "localhost,127.0.0.0/8")
     assert isinstance(fetch(site.url("/")), Response)
     assert world.proxied == []
+    assert isinstance(fetch(far.url("/")), Response)
+    assert world.proxied == [f"GET http://far.example:{far.port}/"]
 
 
 def test_the_configured_proxy_wins_over_the_environment(
@@ -158,7 +181,7 @@ def test_the_configured_proxy_wins_over_the_environment(
 ) -> None:
     site = world.add_site("127.0.7.4", name="site.example")
     site.pages["/"] = Page(HTML)
-    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{closed_port()}")
     config = FetchConfig(timeout=5, proxy=world.start_proxy())
     assert isinstance(fetch(site.url("/"), config), Response)
     assert world.proxied == [f"GET http://site.example:{site.port}/"]
@@ -169,7 +192,7 @@ def test_a_dead_proxy_is_a_network_error_not_a_direct_connection(
 ) -> None:
     site = world.add_site("127.0.7.5")
     site.pages["/"] = Page(HTML)
-    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{closed_port()}")
     error = fetch(site.url("/"))
     assert isinstance(error, FetchError) and error.transient
     assert site.requests == []
@@ -179,7 +202,7 @@ def test_a_dead_proxy_is_a_network_error_not_a_direct_connection(
     ("encoding", "body", "reason"),
     [
         ("gzip", HTML, "bad gzip body"),
-        ("deflate", os.urandom(64) + b"\xff" * 16, "bad deflate body"),
+        ("deflate", INVALID_DEFLATE, "bad deflate body"),
         ("br", b"\x1b\x03\x00\xf8\xa5", "unsupported content encoding 'br'"),
     ],
 )
@@ -213,22 +236,44 @@ def test_zlib_wrapped_and_raw_deflate_bodies_are_decoded(world: World) -> None:
     assert [r.body for r in results if isinstance(r, Response)] == [HTML, HTML]
 
 
-@pytest.mark.parametrize("target", ["http://127.0.0.1:{port}/admin", "http://169.254.169.254/"])
-def test_a_public_page_cannot_redirect_into_a_private_network(world: World, target: str) -> None:
+def redirect_from_public_to(world: World, target: str) -> tuple[Site, str]:
+    """A loopback service, and the URL of a public page (a global address, reached through
+    the proxy) that redirects to `target` ({port} is the service's)."""
     inside = world.add_site("127.0.0.1")
     inside.pages["/admin"] = Page(b"secret")
     public = world.add_site("127.0.5.1")
     world.names["93.184.215.14"] = public.address
-    location = target.format(port=inside.port)
-    public.pages["/"] = Page(status=302, headers={"Location": location})
-    url = f"http://93.184.215.14:{public.port}/"
-    error = fetch(url, FetchConfig(timeout=5, proxy=world.start_proxy()))
+    public.pages["/"] = Page(status=302, headers={"Location": target.format(port=inside.port)})
+    world.start_proxy()
+    return inside, f"http://93.184.215.14:{public.port}/"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "http://127.0.0.1:{port}/admin",
+        "http://169.254.169.254/",
+        "http://localhost:{port}/admin",
+        # Other spellings of 127.0.0.1 that resolvers (the proxy's too) accept.
+        "http://2130706433:{port}/admin",
+        "http://127.1:{port}/admin",
+        "http://0x7f.0.0.1:{port}/admin",
+        "http://[::ffff:127.0.0.1]:{port}/admin",
+    ],
+)
+def test_a_public_page_cannot_redirect_into_a_private_network(world: World, target: str) -> None:
+    inside, url = redirect_from_public_to(world, target)
+    error = fetch(url, FetchConfig(timeout=5, proxy=world.proxy_url))
     assert isinstance(error, BlockedURLError)
     assert error.reason.startswith("redirect to a private address refused")
     assert inside.requests == []
+
+
+def test_allow_private_follows_a_redirect_into_the_private_network(world: World) -> None:
+    inside, url = redirect_from_public_to(world, "http://127.0.0.1:{port}/admin")
     allowed = FetchConfig(timeout=5, proxy=world.proxy_url, allow_private=True)
-    if "169.254" not in target:
-        assert isinstance(fetch(url, allowed), Response)
+    response = fetch(url, allowed)
+    assert isinstance(response, Response) and response.body == b"secret"
 
 
 def test_a_loopback_link_may_redirect_within_loopback(world: World) -> None:

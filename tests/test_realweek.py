@@ -17,7 +17,7 @@ from tests.webworld import HANG, RESET, UNTRUSTED, Page, Site, World, addresses
 
 SITES = 200
 BROKEN = {  # link index -> (how, the reason the author sees)
-    **{i: (HANG, "timed out after 2 s") for i in (7, 57, 107, 157)},
+    **{i: (HANG, "timed out after 10 s") for i in (7, 57, 107, 157)},
     **{i: ("404", "HTTP 404") for i in (11, 61, 111, 161)},
     **{i: (RESET, "protocol error") for i in (23, 73, 123, 173)},
     **{i: (UNTRUSTED, "certificate verify failed") for i in (190, 194, 198)},
@@ -66,7 +66,7 @@ def test_a_real_week_ends_with_every_link_done_or_failed_with_its_reason(
     with World() as world:
         links, titles = build_week(world)
         ca = world.ca_bundle(env)
-        (env / "curator.toml").write_text(f'[fetch]\ntimeout = 2\nca_bundle = "{ca}"\n')
+        (env / "curator.toml").write_text(f'[fetch]\ntimeout = 10\nca_bundle = "{ca}"\n')
         monkeypatch.setenv("HTTP_PROXY", world.start_proxy())
         monkeypatch.setenv("HTTPS_PROXY", world.proxy_url)
         (env / "week.txt").write_text("\n".join(links) + "\n")
