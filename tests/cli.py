@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from typer.testing import CliRunner
 
 from curator.cli import app
@@ -14,3 +17,9 @@ def invoke(
     result = runner.invoke(app, list(args), input=input, catch_exceptions=False)
     assert result.exit_code == code, (result.stdout, result.stderr)
     return result.stdout, result.stderr
+
+
+def queue(runner: CliRunner) -> list[dict[str, Any]]:
+    """`curator list --json`, parsed: the queue as a script sees it."""
+    stdout, _ = invoke(runner, "list", "--json")
+    return json.loads(stdout)  # type: ignore[no-any-return]

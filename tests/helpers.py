@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from curator.config import FetchConfig
 from curator.errors import FetchError
 from curator.http import Fetcher, Response
 
+# The clock of store-level tests: runs are given `now`, so tests never patch the clock.
+NOW = datetime(2023, 12, 27, 9, 0, tzinfo=UTC)
 # Neither a zlib stream nor raw deflate. (Random bytes will not do: 0.5% of them decode.)
 INVALID_DEFLATE = b"x\x9c" + b"\xff" * 16
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.cli import invoke
+from tests.cli import invoke, queue
 from tests.conftest import DATA
 from tests.fakes import API_PATH, ARXIV, ConditionalFeed, FakeArxiv
 from tests.server import LoopbackServer
@@ -56,11 +56,6 @@ def serve_feeds(server: LoopbackServer) -> dict[str, str]:
     server.add_writer("/blog.rdf", ConditionalFeed((FEEDS / "blog.rdf").read_bytes(), etag='"b"'))
     server.add_writer(API_PATH, FakeArxiv(search=(ARXIV / "query.xml").read_bytes()))
     return {"Example News": "/news.rss", "Tech Digest": "/tech.atom", "Jane": "/blog.rdf"}
-
-
-def queue(runner: CliRunner) -> list[dict[str, object]]:
-    stdout, _ = invoke(runner, "list", "--json")
-    return json.loads(stdout)  # type: ignore[no-any-return]
 
 
 def test_first_collect_queues_exactly_the_distinct_links(

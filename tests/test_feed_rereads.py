@@ -4,7 +4,6 @@ smaller feed faults (item 11): a date in year 9999, an entry whose link is `http
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -16,7 +15,7 @@ from typer.testing import CliRunner
 
 from curator.models import Candidate, Metadata, SourceState
 from curator.store import Store
-from tests.cli import invoke
+from tests.cli import invoke, queue
 from tests.conftest import DATA
 from tests.server import LoopbackServer
 
@@ -58,11 +57,6 @@ def configure(env: Path, server: LoopbackServer) -> None:
     )
 
 
-def queue(runner: CliRunner) -> list[dict[str, object]]:
-    stdout, _ = invoke(runner, "list", "--json")
-    return json.loads(stdout)  # type: ignore[no-any-return]
-
-
 def test_a_short_link_read_again_from_a_feed_adds_no_link_sighting_or_fetch(
     runner: CliRunner, env: Path, server: LoopbackServer, shortener: LoopbackServer
 ) -> None:
@@ -76,6 +70,8 @@ def test_a_short_link_read_again_from_a_feed_adds_no_link_sighting_or_fetch(
     assert link["url"] == article and link["status"] == "done"
     assert [(s["source"], s["url"]) for s in link["sightings"]] == [("Links", short)]  # type: ignore[union-attr]
     assert len(shortener.hits("/3GFxSgg")) == 1
+    before, _ = invoke(runner, "draft")
+    assert "Data centres" in before  # so that its absence below means the skip held
     invoke(runner, "skip", str(link["id"]))
     _, stderr = invoke(runner, "collect")
     assert "1 new" not in stderr

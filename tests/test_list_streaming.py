@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from curator.models import Candidate
 from curator.store import Store
 from tests.cli import invoke
-from tests.test_store import NOW
+from tests.helpers import NOW
 
 COUNT = 1_234  # more than two of the store's batches of 500
 

@@ -4,7 +4,7 @@ run does not fetch again what another finished meanwhile (issue 12)."""
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
@@ -17,9 +17,9 @@ from curator.pipeline.enriching import EnrichReport, enrich
 from curator.store import Store
 from tests.conftest import DATA
 from tests.fakes import send
+from tests.helpers import NOW
 from tests.server import LoopbackServer
 
-NOW = datetime(2023, 12, 27, 9, 0, tzinfo=UTC)
 PAGE = (DATA / "pages" / "with_og_site_name.html").read_bytes()
 TITLE = "Robots learn to fold laundry from a single demonstration"
 # Generous: the held request must outlast the whole other run on a busy machine.

@@ -21,7 +21,7 @@ from curator.errors import StoreError
 from curator.models import Candidate
 from curator.store import Store
 from tests.cli import invoke
-from tests.test_store import NOW
+from tests.helpers import NOW
 
 
 def _lock(paths: list[Path]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,8 +13,7 @@ from curator.errors import StoreError
 from curator.models import DONE, FAILED, PENDING, Candidate, Metadata, Paper
 from curator.store import MIGRATIONS, LinkFilter, Store
 from tests.conftest import DATA
-
-NOW = datetime(2023, 12, 27, 9, 0, tzinfo=UTC)
+from tests.helpers import NOW
 
 
 @pytest.fixture

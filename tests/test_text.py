@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import sys
 import unicodedata
@@ -15,7 +14,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from curator.text import clean, repair, visible
-from tests.cli import invoke
+from tests.cli import invoke, queue
 from tests.fakes import API_PATH, FakeArxiv
 from tests.server import LoopbackServer
 
@@ -101,7 +100,7 @@ def test_control_characters_go_and_whitespace_collapses() -> None:
     )
 
 
-def test_repair_leaves_ascii_alone_without_importing_ftfy() -> None:
+def test_repair_leaves_ascii_alone() -> None:
     assert repair("it's fine &amp; ASCII") == "it's fine &amp; ASCII"
 
 
@@ -146,10 +145,6 @@ def today() -> str:
 def configure(env: Path, server: LoopbackServer, *lines: str) -> None:
     fetch = ["[fetch]", f'arxiv_api_url = "{server.url(API_PATH)}"', "arxiv_delay = 0"]
     (env / "curator.toml").write_text("\n".join([*fetch, *lines]) + "\n")
-
-
-def queue(runner: CliRunner) -> list[dict[str, object]]:
-    return json.loads(invoke(runner, "list", "--json")[0])  # type: ignore[no-any-return]
 
 
 def featured_draft(runner: CliRunner) -> str:
