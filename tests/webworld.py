@@ -104,10 +104,14 @@ class World:
         return self.proxy_url
 
     def close(self) -> None:
-        for server in self._servers:
-            self._loop.call_soon_threadsafe(server.close)
+        async def shutdown() -> None:
+            for server in self._servers:
+                server.close()
+
+        self._run(shutdown())
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(5)
+        self._loop.close()
 
     def _run(self, coroutine: Coroutine[Any, Any, T]) -> T:
         return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(10)
