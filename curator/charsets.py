@@ -15,6 +15,10 @@ import re
 # <meta charset> behind long inline scripts often enough to look further.
 PRESCAN_BYTES = 4096
 UTF8 = "utf-8"
+# Media types whose bodies are HTML, and the types under which HTML is served often
+# enough (none, or mislabelled) that the bytes decide.
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+SNIFFED_TYPES = ("", "text/plain")
 
 # WHATWG Encoding, section 4.2 ("Names and labels"): labels Python's codecs do not know.
 _EXTRA_LABELS: dict[str, str] = {

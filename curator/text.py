@@ -93,3 +93,8 @@ def _is_emoji(ch: str) -> bool:
 
 def _category(ch: str) -> str:
     return unicodedata.category(ch) if ch else ""
+
+
+def collapse(text: str | None) -> str:
+    """Runs of whitespace, newlines included, as one space; none at either end."""
+    return " ".join((text or "").split())

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from curator.arxiv_api import ArxivAPI
-from curator.collectors.arxiv import collect_query
+from curator.collect.arxiv import collect_query
 from curator.config import ArxivSource, FetchConfig
 from curator.errors import ContentError, FetchTimeout, HTTPStatusError, NetworkError, TooLargeError
 from curator.http import Fetcher

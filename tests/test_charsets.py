@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from curator.charsets import decode_page, whatwg_decoder
-from curator.enrich import extract_page
+from curator.enrich.pages import extract_page
 from tests.cli import invoke
 from tests.server import LoopbackServer
 

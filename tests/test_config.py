@@ -111,7 +111,7 @@ def test_bad_config_is_one_line_naming_file_and_key(
 
 
 def test_starter_config_is_valid_and_has_real_sources() -> None:
-    text = resources.files("curator").joinpath("starter.toml").read_text("utf-8")
+    text = resources.files("curator.config").joinpath("starter.toml").read_text("utf-8")
     config = parse_config(text, Path("curator.toml"))
     queries = " ".join(q.query for q in config.arxiv)
     assert all(cat in queries for cat in ("cs.AI", "cs.CL", "cs.LG"))

@@ -1,4 +1,4 @@
-"""curator.config_write: adding feeds to curator.toml without touching the rest."""
+"""curator.config.write: adding feeds to curator.toml without touching the rest."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from curator.config import FeedSource, load_config
-from curator.config_write import add_feeds
+from curator.config.write import add_feeds
 from curator.errors import ConfigError
 
 COMMENTED = """\

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from curator.collectors.discovery import feed_link, is_html_page
+from curator.collect.discovery import feed_link, is_html_page
 from tests.cli import invoke
 from tests.conftest import DATA
 from tests.fakes import ConditionalFeed

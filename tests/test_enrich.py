@@ -1,4 +1,4 @@
-"""curator.enrich: page bytes, arXiv papers, tweets and documents -> Metadata."""
+"""curator.enrich.pages: page bytes, arXiv papers, tweets and documents -> Metadata."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from curator.enrich import (
+from curator.enrich.pages import (
     SUMMARY_MAX,
     document_metadata,
     extract_page,
@@ -413,11 +413,11 @@ def test_document_source_uses_labels() -> None:
 
 @pytest.mark.parametrize("name", sorted(p.name for p in PAGES.glob("*.html")))
 def test_page_metadata_matches_trafilaturas_own_extraction(name: str) -> None:
-    """curator.page_meta skips categories, tags and license; all else must stay the same."""
+    """curator.enrich.metadata skips categories, tags and license; all else must stay the same."""
     import trafilatura
 
-    from curator.enrich import DATE_PARAMS
-    from curator.page_meta import page_metadata
+    from curator.enrich.metadata import page_metadata
+    from curator.enrich.pages import DATE_PARAMS
 
     tree = trafilatura.load_html((PAGES / name).read_bytes())
     url = "https://news.example.org/2024/01/story"

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from curator import enrich
+from curator.enrich import extracting, pages
 from curator.models import Metadata
-from curator.pipeline import enriching, extracting
+from curator.pipeline import enrich as enriching
 from tests.cli import invoke
 from tests.conftest import DATA
 from tests.server import LoopbackServer
@@ -82,7 +82,7 @@ def test_a_page_over_its_cpu_time_fails_and_its_worker_is_replaced(
     runner: CliRunner, env: Path, server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # About 25 s of CPU without the element limit, stopped after at most 2 s.
-    monkeypatch.setattr(enrich, "MAX_ELEMENTS", 1_000_000)
+    monkeypatch.setattr(pages, "MAX_ELEMENTS", 1_000_000)
     monkeypatch.setattr(extracting, "CPU_SECONDS", 1)
     bad = server.add("/costly", b"<html><body>" + b"<p>x</p>" * 300_000 + b"</body></html>")
     # One worker for a few pages, and the good pages arrive later: the replacement

@@ -1,4 +1,4 @@
-"""curator.collectors.feeds: real feed bytes in, candidates out."""
+"""curator.collect.feeds: real feed bytes in, candidates out."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from curator.collectors.feeds import FeedResult, parse_feed
+from curator.collect.feeds import FeedResult, parse_feed
 from curator.errors import ContentError
 from tests.conftest import DATA
 from tests.server import LoopbackServer

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from curator.collectors.entries import FeedResult
-from curator.collectors.feeds import parse_feed
+from curator.collect.entries import FeedResult
+from curator.collect.feeds import parse_feed
 from curator.errors import ContentError
 from tests.conftest import DATA
 

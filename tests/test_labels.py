@@ -1,10 +1,16 @@
-"""curator.labels: the source label shown after each link, one rule at a time."""
+"""curator.enrich.labels: the source label shown after each link, one rule at a time."""
 
 from __future__ import annotations
 
 import pytest
 
-from curator.labels import blog_author, clean_site_name, is_host_name, known_label, source_label
+from curator.enrich.labels import (
+    blog_author,
+    clean_site_name,
+    is_host_name,
+    known_label,
+    source_label,
+)
 
 # The built-in labels the newsletter relies on (DESIGN.md and the enricher's brief).
 REQUIRED_LABELS = {

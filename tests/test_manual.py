@@ -1,10 +1,10 @@
-"""curator.collectors.manual: URL lists, bookmark exports and telling them apart."""
+"""curator.collect.manual: URL lists, bookmark exports and telling them apart."""
 
 from __future__ import annotations
 
 import pytest
 
-from curator.collectors.manual import BadLine, parse_bookmarks, parse_lines, sniff
+from curator.collect.manual import BadLine, parse_bookmarks, parse_lines, sniff
 from tests.conftest import DATA
 
 IMPORT = DATA / "import"

@@ -17,8 +17,8 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from curator.compose import AI_PAPERS, OTHER, Draft, Entry, Section, render_draft
+from curator.compose.markdown import md_text, md_url, plain, yaml_str
 from curator.config import DraftConfig
-from curator.markdown import md_text, md_url, plain, yaml_str
 
 HOSTILE = [
     "Brackets ] ) [ in the middle",

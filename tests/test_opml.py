@@ -1,4 +1,4 @@
-"""curator.opml: reading feed lists from feed readers and writing our own."""
+"""curator.collect.opml: reading feed lists from feed readers and writing our own."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from curator.collect.opml import parse_opml, to_opml
 from curator.config import FeedSource
 from curator.errors import UsageError
-from curator.opml import parse_opml, to_opml
 from tests.conftest import DATA
 
 OPML = DATA / "import" / "feeds.opml"

@@ -12,8 +12,8 @@ import pytest
 
 from curator.config import Config, FetchConfig
 from curator.models import DONE, Candidate, Metadata
-from curator.pipeline import enriching
-from curator.pipeline.enriching import EnrichReport, enrich
+from curator.pipeline import enrich as enriching
+from curator.pipeline.enrich import EnrichReport, enrich
 from curator.store import Store
 from tests.conftest import DATA
 from tests.fakes import send

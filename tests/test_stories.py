@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from curator import urls
-from curator.stories import same_story_groups
+from curator.compose.stories import same_story_groups
 
 
 def all_pairs_groups(titles: list[str], pages: list[str]) -> list[list[int]]:

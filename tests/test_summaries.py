@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from curator.summaries import _strip_text_commands, first_sentences, plain_text
+from curator.compose.summaries import _strip_text_commands, first_sentences, plain_text
 
 # Abstracts written for these tests in the style arXiv serves them: hard line breaks,
 # inline LaTeX, abbreviations that are not sentence ends.

@@ -16,7 +16,7 @@ from curator.cli import render
 from curator.cli.app import Command, app, now, state, stderr
 from curator.errors import UsageError
 from curator.files import write_atomically
-from curator.pipeline.drafting import week_window
+from curator.pipeline.compose import week_window
 from curator.pipeline.queue import add_text, add_urls, decide, list_links
 from curator.pipeline.queue import as_json as view_json
 from curator.pipeline.queue import edit as edit_link
@@ -36,7 +36,9 @@ def init(ctx: typer.Context) -> None:
     path = state(ctx).config_path
     if path.exists():
         raise UsageError(f"{path} already exists; edit it, or remove it first")
-    write_atomically(path, resources.files("curator").joinpath("starter.toml").read_text("utf-8"))
+    write_atomically(
+        path, resources.files("curator.config").joinpath("starter.toml").read_text("utf-8")
+    )
     stderr.print(f"wrote {path}: edit the feeds and arXiv queries, then run `curator collect`")
 
 

@@ -14,7 +14,7 @@ from curator.pipeline.queue import AddReport, LinkView
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from curator.pipeline.enriching import EnrichReport
+    from curator.pipeline.enrich import EnrichReport
 
 MAX_LISTED_FAILURES = 20
 

@@ -9,9 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from curator.collectors.manual import parse_bookmarks, sniff
-from curator.config_write import add_feeds
-from curator.opml import parse_opml
+from curator.collect import parse_bookmarks, parse_opml, sniff
+from curator.config.write import add_feeds
 from curator.pipeline.queue import AddReport, add_candidates, add_text
 from curator.store import Store
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from curator import urls
-from curator.collectors.manual import BadLine, parse_lines
+from curator.collect import BadLine, parse_lines
 from curator.compose import section_for
 from curator.config import Config, DraftConfig
 from curator.errors import UsageError

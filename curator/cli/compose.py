@@ -11,7 +11,7 @@ import typer
 from curator.cli.app import Command, State, app, now, state, stderr
 from curator.errors import UsageError
 from curator.files import write_atomically
-from curator.pipeline.drafting import (
+from curator.pipeline.compose import (
     DraftResult,
     Window,
     build_draft,

@@ -18,10 +18,10 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from curator import urls
+from curator.charsets import HTML_TYPES, SNIFFED_TYPES
 from curator.config import Config, FetchConfig
 from curator.enrich import (
-    HTML_TYPES,
-    SNIFFED_TYPES,
+    Extractors,
     document_metadata,
     paper_metadata,
     tweet_metadata,
@@ -29,7 +29,6 @@ from curator.enrich import (
 from curator.errors import ContentError, FetchError, HTTPStatusError, UnreachableError
 from curator.http import ACCEPT_HTML, Fetcher
 from curator.models import PAPER, Link, Metadata
-from curator.pipeline.extracting import Extractors
 from curator.pipeline.progress import NoProgress, Progress
 from curator.store import Store
 

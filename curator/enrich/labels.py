@@ -128,7 +128,7 @@ def _letters(text: str) -> str:
 
 @cache
 def _known_sources() -> dict[str, dict[str, str]]:
-    text = resources.files("curator").joinpath("known_sources.toml").read_text("utf-8")
+    text = resources.files("curator.enrich").joinpath("known_sources.toml").read_text("utf-8")
     return tomllib.loads(text)
 
 

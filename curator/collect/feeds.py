@@ -20,7 +20,8 @@ from typing import Any
 import feedparser
 
 from curator import urls
-from curator.collectors.entries import (
+from curator.charsets import HTML_TYPES
+from curator.collect.entries import (
     FeedResult,
     entry_link,
     plain_text,
@@ -28,11 +29,9 @@ from curator.collectors.entries import (
     shorten,
     unique_ids,
 )
-from curator.collectors.jsonfeed import is_json, parse_json_feed
+from curator.collect.jsonfeed import is_json, parse_json_feed
 from curator.errors import ContentError
 from curator.models import Candidate
-
-HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 # Before the root element: whitespace, processing instructions (<?xml ...?>) and comments.
 _PROLOG_MISC = re.compile(rb"(?:\s++|<\?.*?\?>|<!--.*?-->)*+", re.S)

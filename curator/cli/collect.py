@@ -1,4 +1,4 @@
-"""Commands that go to the network: collect, enrich; and sources, their state."""
+"""collect, and sources: the feeds and queries it reads, with their state."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from curator.files import write_atomically
 from curator.models import SourceState
 
 if TYPE_CHECKING:
-    from curator.pipeline.collecting import SourceReport
+    from curator.pipeline.collect import SourceReport
 
 
 @app.command(cls=Command)
@@ -50,7 +50,7 @@ def collect(
     """
     # Imported here: the network stack costs start-up time that `draft` should not pay.
     from curator.cli.progress import RichProgress
-    from curator.pipeline.collecting import collect as collect_sources
+    from curator.pipeline.collect import collect as collect_sources
 
     obj = state(ctx)
     config = obj.config(required=True)
@@ -80,39 +80,6 @@ def _status(item: SourceReport) -> str:
     if item.warning:
         words.append(item.warning)
     return "; ".join(words)
-
-
-@app.command(cls=Command)
-def enrich(
-    ctx: typer.Context,
-    retry_failed: Annotated[
-        bool,
-        typer.Option(
-            "--retry-failed",
-            help="Also retry links that failed permanently (404, not HTML, too large).",
-        ),
-    ] = False,
-) -> None:
-    """Fetch titles and summaries for queued links.
-
-    Fetches the page of each link not yet enriched (arXiv papers come from the arXiv API)
-    for its title, summary, site name and date. Links that failed for a passing reason,
-    such as a timeout, are retried later with growing delays. `curator collect` already
-    runs this after collecting.
-
-    Example: curator enrich --retry-failed
-    """
-    # Imported here: the network stack costs start-up time that `draft` should not pay.
-    from curator.cli.progress import RichProgress
-    from curator.pipeline.enriching import enrich as enrich_links
-
-    obj = state(ctx)
-    config = obj.config()
-    with obj.store() as store:
-        report = enrich_links(
-            config, store, now(), retry_failed=retry_failed, progress=RichProgress()
-        )
-    render.enriched(report)
 
 
 @app.command(cls=Command)
@@ -169,7 +136,7 @@ def sources(
 
 
 def _export_opml(config: Config, out: Path | None) -> None:
-    from curator.opml import to_opml  # lxml: only for this option
+    from curator.collect.opml import to_opml  # lxml: only for this option
 
     if out is None:
         sys.stdout.write(to_opml(config.feed))

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from curator import urls
-from curator.collectors.entries import (
+from curator.collect.entries import (
     FeedResult,
     entry_link,
     plain_text,

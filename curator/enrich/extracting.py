@@ -22,7 +22,7 @@ from multiprocessing.connection import Connection
 from types import FrameType, TracebackType
 from typing import NoReturn
 
-from curator.enrich import extract_page
+from curator.enrich.pages import extract_page
 from curator.errors import ExtractionError, FetchError
 from curator.models import Metadata
 

@@ -16,14 +16,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from curator.collectors.arxiv import collect_query
-from curator.collectors.discovery import feed_link, is_html_page
-from curator.collectors.feeds import parse_feed
+from curator.collect import collect_query, feed_link, is_html_page, parse_feed
 from curator.config import ArxivSource, Config, FeedSource, arxiv_name, feed_name
 from curator.errors import ContentError, FetchError, HTTPStatusError, UsageError
 from curator.http import ACCEPT_FEED, Fetcher, Response
 from curator.models import Candidate, SourceState
-from curator.pipeline.enriching import EnrichReport, enrich
+from curator.pipeline.enrich import EnrichReport, enrich
 from curator.pipeline.progress import NoProgress, Progress
 from curator.store import Store
 

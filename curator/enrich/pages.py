@@ -17,9 +17,9 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-from curator import labels as source_labels
 from curator import urls
-from curator.charsets import decode_page
+from curator.charsets import HTML_TYPES, SNIFFED_TYPES, decode_page
+from curator.enrich import labels as source_labels
 from curator.errors import ContentError, ExtractionError
 from curator.models import Metadata, Paper
 
@@ -42,8 +42,6 @@ DATE_PARAMS: Mapping[str, Any] = MappingProxyType(
 MAX_ELEMENTS = 60_000
 SUMMARY_MAX = 500
 SUMMARY_MIN = 200  # take paragraphs until the summary is at least this long
-HTML_TYPES = ("text/html", "application/xhtml+xml")
-SNIFFED_TYPES = ("", "text/plain")  # served without a type, or mislabelled: look at the bytes
 TEXT_DOCUMENT_TYPES = ("text/plain", "text/csv", "text/markdown", "text/x-markdown")
 BINARY_DOCUMENT_PREFIXES = (
     "application/pdf",
@@ -164,7 +162,7 @@ def _html_metadata(html: str, url: str, labels: Mapping[str, str]) -> Metadata:
     # while the parent's first requests are in flight; the parent never needs it.
     import trafilatura
 
-    from curator.page_meta import page_metadata
+    from curator.enrich.metadata import page_metadata
 
     tree = trafilatura.load_html(_XML_DECLARATION.sub("", html, count=1))
     if tree is None:

@@ -1,0 +1,30 @@
+"""The compose stage: the window's links -> a planned Draft -> the issue's Markdown.
+
+Contract: takes Link values and the `[draft]` config, returns values (a Draft, its text,
+its warnings); never fetches, never touches the store, the pipeline or the CLI.
+`selection` chooses and orders the items, `sections` places them, `summaries` and
+`markdown` shape their text, `template` renders the issue, `checks` lists what the author
+should look at before publishing.
+"""
+
+from curator.compose.checks import check_draft
+from curator.compose.draft import Draft, Entry, Section
+from curator.compose.sections import AI_PAPERS, OTHER, section_for
+from curator.compose.selection import eligible, plan_draft
+from curator.compose.template import default_template, describe, format_date, render_draft
+
+__all__ = [
+    "AI_PAPERS",
+    "OTHER",
+    "Draft",
+    "Entry",
+    "Section",
+    "check_draft",
+    "default_template",
+    "describe",
+    "eligible",
+    "format_date",
+    "plan_draft",
+    "render_draft",
+    "section_for",
+]

@@ -1,0 +1,129 @@
+"""Selection: which of the window's links go in, in which order, under which section.
+
+Picks, features and skips, ranking, caps and the author's positions.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import deque
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+
+from curator import urls
+from curator.compose.draft import Draft, Entry, Section, searchable, title_of, url_of, utc
+from curator.compose.sections import AI_PAPERS, has_word, section_for, section_names
+from curator.compose.summaries import first_sentences, plain_text
+from curator.config import DraftConfig
+from curator.models import FEATURE, PAPER, PICK, SKIP, Link
+from curator.text import collapse
+
+
+def eligible(links: Sequence[Link]) -> list[Link]:
+    """Links that may go in: not skipped, not published in an earlier issue, with a title."""
+    return [
+        link for link in links if link.decision != SKIP and link.issue_id is None and title_of(link)
+    ]
+
+
+def plan_draft(
+    links: Sequence[Link],
+    source_counts: Mapping[int, int],
+    config: DraftConfig,
+    *,
+    number: int,
+    publish_date: date,
+    since: datetime,
+    until: datetime,
+) -> Draft:
+    """Choose and order the issue's items.
+
+    When the author picked or featured anything, exactly those go in; otherwise every
+    eligible link does, capped per section (`max_papers` for AI Papers, `max_links` for
+    every other section). Featured items lead the issue and are not repeated below.
+    Within a list, links are ranked by, in turn: more distinct sources that surfaced them,
+    more `interests` keywords in title and summary, newer (published, else first seen),
+    and lower id, so the order never depends on the order of `links`. An author's
+    `position` then puts a link at that 1-based place, the ranked links filling the rest.
+    """
+    pool = eligible(links)
+    chosen = [link for link in pool if link.decision in (PICK, FEATURE)]
+    ranked = sorted(chosen or pool, key=lambda link: _rank(link, source_counts, config))
+    featured = _place([link for link in ranked if link.decision == FEATURE], None)
+    rest = [link for link in ranked if link.decision != FEATURE]
+    return Draft(
+        number=number,
+        publish_date=publish_date,
+        since=since,
+        until=until,
+        featured=tuple(_entry(link, featured=True) for link in featured),
+        sections=_sections(rest, config, is_capped=not chosen),
+    )
+
+
+def _sections(ranked: list[Link], config: DraftConfig, *, is_capped: bool) -> tuple[Section, ...]:
+    groups: dict[str, list[Link]] = {}
+    for link in ranked:
+        groups.setdefault(section_for(link, config), []).append(link)
+    sections = []
+    for name in section_names(config, groups):
+        cap = (config.max_papers if name == AI_PAPERS else config.max_links) if is_capped else None
+        placed = _place(groups.get(name, []), cap)
+        sections.append(Section(name, tuple(_entry(link, featured=False) for link in placed)))
+    return tuple(sections)
+
+
+def _place(ranked: list[Link], cap: int | None) -> list[Link]:
+    """Positioned links claim their 1-based places; ranked ones fill the gaps up to `cap`.
+
+    A positioned link is never cut by the cap: the author asked for it.
+    """
+    pinned = deque(sorted((link for link in ranked if link.position is not None), key=_position))
+    free = deque(link for link in ranked if link.position is None)
+    if cap is not None:
+        free = deque(itertools.islice(free, max(cap - len(pinned), 0)))
+    placed: list[Link] = []
+    while pinned or free:  # deques: popping the head of a list of 2,000 picks is quadratic
+        if pinned and (not free or _position(pinned[0]) <= len(placed) + 1):
+            placed.append(pinned.popleft())
+        else:
+            placed.append(free.popleft())
+    return placed
+
+
+def _rank(
+    link: Link, source_counts: Mapping[int, int], config: DraftConfig
+) -> tuple[int, int, float, int]:
+    link_id = link.id or 0
+    text = searchable(link)
+    hits = sum(1 for word in config.interests if has_word(word, text))
+    newest = utc(link.published or link.first_seen).timestamp()
+    return (-source_counts.get(link_id, 0), -hits, -newest, link_id)
+
+
+def _position(link: Link) -> int:
+    return link.position or 0
+
+
+def _entry(link: Link, *, featured: bool) -> Entry:
+    url = url_of(link)
+    source = (
+        collapse(link.source) or collapse(link.site_name) or ("Tweet" if urls.is_tweet(url) else "")
+    )
+    return Entry(
+        link_id=link.id or 0,
+        title=title_of(link),
+        url=url,
+        kind=link.kind,
+        source=source,
+        summary=collapse(link.user_summary) or _summary(link, featured=featured),
+        code_url=link.code_url,
+    )
+
+
+def _summary(link: Link, *, featured: bool) -> str:
+    """A featured item keeps its whole abstract; a listed paper gets one or two sentences."""
+    text = link.summary or ""
+    if link.kind != PAPER:
+        return collapse(text)
+    return plain_text(text) if featured else first_sentences(text)

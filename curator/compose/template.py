@@ -1,0 +1,128 @@
+"""Rendering: a planned Draft -> Markdown through the Jinja2 template."""
+
+from __future__ import annotations
+
+import functools
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from curator.compose.draft import Draft
+from curator.compose.markdown import md_text, md_url, yaml_str
+from curator.config import DraftConfig
+from curator.errors import TemplateError
+
+TEMPLATE_NAME = "issue.md.j2"
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def render_draft(draft: Draft, config: DraftConfig) -> str:
+    """The draft as Markdown through `config.template`, or the default template.
+
+    A missing template or a Jinja2 error raises TemplateError with one line naming the
+    template, the line where known, and the problem.
+    """
+    path = config.template or default_template()
+    environment = _environment(path.parent)
+    try:
+        template = environment.get_template(path.name)
+    except jinja2.TemplateNotFound:
+        raise TemplateError(f"{path}: template not found") from None
+    except jinja2.TemplateSyntaxError as err:
+        raise TemplateError(f"{path}:{err.lineno}: {_message(err)}") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise TemplateError(f"{path}: cannot read the template: {err}") from None
+    try:
+        text = template.render(_context(draft, config))
+    # A template can also fail in plain Python: {{ title + 1 }}, {{ number / 0 }}.
+    except (jinja2.TemplateError, TypeError, ArithmeticError) as err:
+        raise TemplateError(f"{path}{_line(err, template)}: {_message(err)}") from None
+    return text.rstrip("\n") + "\n"  # one final newline, whichever blocks were empty
+
+
+def default_template() -> Path:
+    """templates/issue.md.j2: inside the installed package, or at the top of the checkout."""
+    package = Path(__file__).parent.parent
+    packaged = package / "templates"
+    return (packaged if packaged.is_dir() else package.parent / "templates") / TEMPLATE_NAME
+
+
+def format_date(day: date) -> str:
+    """Like "5 January 2024", whatever the locale."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def describe(draft: Draft) -> str:
+    """The front matter description: a starting point the author rewrites."""
+    if draft.featured:
+        label, entries = "Featured", list(draft.featured)
+    else:
+        label, entries = "In this issue", [e for s in draft.sections for e in s.entries][:3]
+    if not entries:
+        return ""
+    text = "; ".join(entry.title for entry in entries)
+    return f"{label}: {text}" + ("" if text.endswith((".", "!", "?")) else ".")
+
+
+@functools.lru_cache(maxsize=8)
+def _environment(folder: Path) -> jinja2.Environment:
+    # Markdown, not HTML: the filters escape for Markdown, so HTML autoescape stays off.
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folder),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters.update(md_text=md_text, md_url=md_url, yaml_str=yaml_str)
+    return environment
+
+
+def _context(draft: Draft, config: DraftConfig) -> dict[str, Any]:
+    return {
+        "draft": draft,
+        "title": f"{config.title} #{draft.number}",
+        "number": draft.number,
+        "publish_date": format_date(draft.publish_date),
+        "description": describe(draft),
+        "tags": list(config.tags),
+        "since": draft.since,
+        "until": draft.until,
+        "featured": draft.featured,
+        "sections": draft.sections,
+    }
+
+
+def _line(err: Exception, template: jinja2.Template) -> str:
+    """Jinja2 rewrites tracebacks so the template's own lines appear as frames."""
+    line = None
+    frame = err.__traceback__
+    while frame is not None:
+        if frame.tb_frame.f_code.co_filename == template.filename:
+            line = frame.tb_lineno
+        frame = frame.tb_next
+    return f":{line}" if line else ""
+
+
+def _message(err: Exception) -> str:
+    if isinstance(err, jinja2.TemplateError):
+        text = err.message or type(err).__name__
+    else:
+        text = f"{type(err).__name__}: {err}"
+    return " ".join(text.split())

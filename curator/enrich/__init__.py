@@ -1,0 +1,53 @@
+"""The enrich stage: a queued link's fetched bytes -> its Metadata.
+
+Contract: takes what was fetched (a page's body and type, an arXiv entry, a PDF's URL)
+and the author's `[sources]` labels, returns a Metadata value (title, summary, site
+name, date, source label); never fetches, never touches the store, the pipeline or the
+CLI. `pages` turns a body into Metadata, `metadata` reads a page's own declarations,
+`labels` chooses the "(Source)" shown after each link, `extracting` runs extraction in
+worker processes that a pathological page cannot hang or exhaust.
+
+The entry points are imported from here; each loads its module on first use, so that
+commands that never enrich never pay for trafilatura.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from curator.enrich.extracting import Extractors
+    from curator.enrich.labels import source_label
+    from curator.enrich.pages import (
+        document_metadata,
+        extract_page,
+        paper_metadata,
+        title_from_url,
+        tweet_metadata,
+    )
+
+_HOMES = {
+    "Extractors": "extracting",
+    "source_label": "labels",
+    "document_metadata": "pages",
+    "extract_page": "pages",
+    "paper_metadata": "pages",
+    "title_from_url": "pages",
+    "tweet_metadata": "pages",
+}
+__all__ = [
+    "Extractors",
+    "document_metadata",
+    "extract_page",
+    "paper_metadata",
+    "source_label",
+    "title_from_url",
+    "tweet_metadata",
+]
+
+
+def __getattr__(name: str) -> object:
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
