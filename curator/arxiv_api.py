@@ -24,6 +24,7 @@ from curator.config import FetchConfig
 from curator.errors import ContentError, FetchError, FetchTimeout
 from curator.http import Fetcher
 from curator.models import Paper
+from curator.text import collapse
 
 # One request asks for at most this many ids or results (150 ids make
 # a 2 KB query string, well within limits; measured on arxiv 4.0).
@@ -150,7 +151,7 @@ def _check_body(body: bytes, url: str) -> None:
         raise ContentError(url, f"arXiv API answered with <{etree.QName(root).localname}>")
     for entry in root.iterfind(f"{_ATOM}entry"):
         if _ERROR_ID.match(entry.findtext(f"{_ATOM}id") or ""):
-            message = " ".join((entry.findtext(f"{_ATOM}summary") or "").split())
+            message = collapse(entry.findtext(f"{_ATOM}summary"))
             raise ContentError(url, f"arXiv API error: {message or 'no message'}")
 
 

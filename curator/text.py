@@ -1,9 +1,10 @@
-"""Text hygiene for every title, summary and source that reaches the queue or the draft.
+"""Text hygiene for every title, summary and label that reaches the queue or the draft.
 
 clean() repairs mojibake (UTF-8 read as windows-1252 or Mac Roman) with ftfy, removes
 invisible format characters (bidi controls, zero-width spaces, Unicode category Cf) except
 the joiners emoji and scripts need, drops control characters and collapses whitespace.
-Pure functions on strings; imports nothing from curator.
+The one home, too, of whitespace collapsing, shortening with an ellipsis and accent
+folding. Pure functions on strings; imports nothing from curator.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+ELLIPSIS = "…"
 ZWNJ = "\u200c"
 ZWJ = "\u200d"
 # Unicode 14 category Cf, less the prepended concatenation marks (U+0600-0605, U+06DD,
@@ -28,6 +30,8 @@ _CONTROL = "\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f"
 # flags of England, Scotland and Wales. Its tags are kept; any other tag goes.
 _TAG_SEQUENCE = "\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f"
 _INVISIBLE = re.compile(f"({_TAG_SEQUENCE})|[{_FORMAT}{_CONTROL}]")
+# What a cut text must not end in before its ellipsis: "a, b…", never "a, b,…" or "a —…".
+_CUT_PUNCTUATION = " ,;:.-–—"
 # Looking left from a joiner, these belong to the emoji before it (UTS #51): the emoji
 # presentation selector and the five skin tone modifiers.
 _EMOJI_SUFFIXES = "\ufe0f\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff"
@@ -35,7 +39,7 @@ _EMOJI_SUFFIXES = "\ufe0f\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff"
 
 def clean(text: str) -> str:
     """`text` repaired, without invisible characters, on one line with single spaces."""
-    return " ".join(visible(repair(text)).split())
+    return collapse(visible(repair(text)))
 
 
 def clean_optional(text: str | None) -> str | None:
@@ -98,3 +102,27 @@ def _category(ch: str) -> str:
 def collapse(text: str | None) -> str:
     """Runs of whitespace, newlines included, as one space; none at either end."""
     return " ".join((text or "").split())
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` if it fits in `limit` characters, else cut to fit with an ellipsis.
+
+    The cut keeps a word that ends at the limit and otherwise backs up to the last space,
+    unless that would drop more than half the limit (an unbroken word or a long URL is cut
+    inside instead); the punctuation the ellipsis replaces goes. Never longer than `limit`.
+    """
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    space = head.rfind(" ")
+    if text[limit - 1] != " " and space > limit // 2:
+        head = head[:space]
+    return (head.rstrip(_CUT_PUNCTUATION) or text[: limit - 1].rstrip()) + ELLIPSIS
+
+
+def fold_accents(text: str) -> str:
+    """`text` in ASCII, accents folded ("José Núñez" -> "Jose Nunez") and what has no ASCII
+    form dropped, for comparing names and words across spellings."""
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()

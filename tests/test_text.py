@@ -1,4 +1,5 @@
-"""Text hygiene: mojibake, bidi controls and invisible characters, from unit to draft."""
+"""Text hygiene: mojibake, bidi controls and invisible characters, from unit to draft;
+whitespace collapsing, shortening and accent folding."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from curator.text import clean, repair, visible
+from curator.text import ELLIPSIS, clean, collapse, fold_accents, repair, shorten, visible
 from tests.cli import invoke, queue
 from tests.fakes import API_PATH, FakeArxiv
 from tests.server import LoopbackServer
@@ -228,3 +229,48 @@ def test_rows_stored_before_the_cleaning_are_drafted_clean(
     assert "## 1. An old row\nIt’s stored\n" in draft
     assert "[Another entry](https://example.org/listed) (Old Times)" in draft
     assert RLO not in draft and "\u200b" not in draft
+
+
+def test_collapse_makes_one_line_of_single_spaces() -> None:
+    assert collapse("  a\n\tb   c \r\n") == "a b c"
+    assert collapse(None) == ""
+    assert collapse(" \n ") == ""
+
+
+def test_text_that_fits_is_not_shortened() -> None:
+    assert shorten("exactly ten", 11) == "exactly ten"
+
+
+def test_shortening_cuts_at_the_last_word_and_adds_an_ellipsis() -> None:
+    assert shorten("one two three four", 12) == "one two" + ELLIPSIS
+
+
+def test_shortening_keeps_a_word_that_ends_at_the_limit() -> None:
+    assert shorten("one two three four", 14) == "one two three" + ELLIPSIS
+
+
+def test_shortening_drops_the_punctuation_the_ellipsis_replaces() -> None:
+    assert shorten("alpha, beta; gamma — delta epsilon", 20) == "alpha, beta; gamma" + ELLIPSIS
+
+
+def test_an_unbroken_word_is_cut_inside_rather_than_dropped() -> None:
+    assert shorten("see https://example.org/a/very/long/path", 20) == (
+        "see https://example" + ELLIPSIS
+    )
+
+
+def test_shortening_needs_room_for_the_ellipsis() -> None:
+    with pytest.raises(ValueError):
+        shorten("anything", 0)
+
+
+@given(st.text(), st.integers(min_value=1, max_value=300))
+def test_shortened_text_never_exceeds_the_limit(text: str, limit: int) -> None:
+    short = shorten(text, limit)
+    assert len(short) <= limit
+    assert short == text or short.endswith(ELLIPSIS)
+
+
+def test_accents_fold_to_ascii() -> None:
+    assert fold_accents("José Núñez, für Ærø") == "Jose Nunez, fur r"  # Æ, ø: no ASCII form
+    assert fold_accents("東京") == ""

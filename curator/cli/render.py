@@ -10,6 +10,7 @@ from rich.console import Console
 
 from curator.cli.app import stderr
 from curator.pipeline.queue import AddReport, LinkView
+from curator.text import collapse
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -75,7 +76,7 @@ def links_lines(views: Iterable[LinkView], console: Console) -> None:
     as the rows arrive."""
     for view in views:
         link = view.link
-        title = " ".join((link.user_title or link.title or "").split())
+        title = collapse(link.user_title or link.title)
         print(f"{link.id}\t{flags(view)}\t{link.kind}\t{title}\t{link.url}", file=console.file)
 
 

@@ -17,8 +17,9 @@ from urllib.parse import urljoin
 from curator import urls
 from curator.errors import InvalidURLError
 from curator.models import Candidate
+from curator.text import collapse
 
-MAX_SUMMARY = 1000
+MAX_SUMMARY = 1000  # characters of an entry's summary; the rest is cut (text.shorten)
 MAX_ENTRY_ID = 2048
 # A date this far past the run's `now` is a feed's mistake (9999-12-31, a wrong year), not
 # a publication: two days leaves room for time zones and clocks that run fast.
@@ -85,7 +86,7 @@ def plain_text(value: str | None, *, is_html: bool) -> str | None:
     if not value:
         return None
     text = html_to_text(value) if is_html else value
-    return " ".join(text.split()) or None
+    return collapse(text) or None
 
 
 def html_to_text(markup: str) -> str:
@@ -93,14 +94,6 @@ def html_to_text(markup: str) -> str:
     extractor.feed(markup)
     extractor.close()
     return "".join(extractor.parts)
-
-
-def shorten(text: str, limit: int = MAX_SUMMARY) -> str:
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    space = cut.rfind(" ")
-    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:") + "…"
 
 
 class _TextExtractor(HTMLParser):

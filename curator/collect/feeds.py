@@ -22,16 +22,17 @@ import feedparser
 from curator import urls
 from curator.charsets import HTML_TYPES
 from curator.collect.entries import (
+    MAX_SUMMARY,
     FeedResult,
     entry_link,
     plain_text,
     plausible_date,
-    shorten,
     unique_ids,
 )
 from curator.collect.jsonfeed import is_json, parse_json_feed
 from curator.errors import ContentError
 from curator.models import Candidate
+from curator.text import shorten
 
 # Before the root element: whitespace, processing instructions (<?xml ...?>) and comments.
 _PROLOG_MISC = re.compile(rb"(?:\s++|<\?.*?\?>|<!--.*?-->)*+", re.S)
@@ -187,7 +188,7 @@ def _candidate(entry: Any, feed_url: str, source: str, now: datetime) -> Candida
         url=link,
         source=source,
         title=_text(entry.get("title_detail"), entry.get("title")),
-        summary=shorten(summary) if summary else None,
+        summary=shorten(summary, MAX_SUMMARY) if summary else None,
         published=plausible_date(_published(entry), now),
         entry_id=(entry_id.strip() or None) if isinstance(entry_id, str) else None,
     )

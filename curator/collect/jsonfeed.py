@@ -15,15 +15,16 @@ from typing import Any
 
 from curator import urls
 from curator.collect.entries import (
+    MAX_SUMMARY,
     FeedResult,
     entry_link,
     plain_text,
     plausible_date,
-    shorten,
     unique_ids,
 )
 from curator.errors import ContentError
 from curator.models import Candidate
+from curator.text import shorten
 
 JSON_TYPES = ("application/feed+json", "application/json")
 # The spec's versions are https URLs; some early 1.0 feeds wrote http.
@@ -109,7 +110,7 @@ def _candidate(
         url=link,
         source=source,
         title=plain_text(_string(item.get("title")), is_html=False),
-        summary=shorten(summary) if summary else None,
+        summary=shorten(summary, MAX_SUMMARY) if summary else None,
         published=plausible_date(
             _date(item, "date_published") or _date(item, "date_modified"), now
         ),

@@ -14,6 +14,7 @@ from typing import Literal
 from curator import urls
 from curator.errors import InvalidURLError
 from curator.models import Candidate
+from curator.text import collapse
 
 SNIFF_BYTES = 65_536
 # Whitespace, <?xml ...?>, comments and a DOCTYPE may come before an OPML root element.
@@ -95,7 +96,7 @@ class _AnchorCollector(HTMLParser):
 
     def _finish(self) -> None:
         if self._href is not None:
-            self.anchors.append((self._href.strip(), " ".join("".join(self._text).split())))
+            self.anchors.append((self._href.strip(), collapse("".join(self._text))))
         self._href = None
 
 

@@ -15,6 +15,7 @@ from lxml import etree
 from curator import urls
 from curator.config import FeedSource, feed_name
 from curator.errors import UsageError
+from curator.text import collapse
 
 # Characters XML 1.0 cannot carry at all, not even escaped (XML 1.0 section 2.2).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -39,7 +40,7 @@ def parse_opml(data: bytes) -> list[FeedSource]:
         url = attributes.get("xmlurl", "").strip()
         if urls.is_http_url(url):
             name = attributes.get("text") or attributes.get("title") or ""
-            feeds.append(FeedSource(url=url, name=" ".join(name.split())))
+            feeds.append(FeedSource(url=url, name=collapse(name)))
     return feeds
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from urllib.parse import urlsplit
 
+from curator.text import collapse
 from curator.urls import host
 
 SAME_STORY_RATIO = 0.85
@@ -51,7 +52,7 @@ class _Title:
 
     @classmethod
     def of(cls, title: str) -> _Title:
-        text = " ".join(re.sub(r"[^\w\s]|_", " ", title.casefold()).split())
+        text = collapse(re.sub(r"[^\w\s]|_", " ", title.casefold()))
         return cls(text, frozenset(text.split()), len(text.split()))
 
 

@@ -1,7 +1,7 @@
 """Paper summaries: an arXiv abstract -> one or two readable sentences of plain text.
 
 Owns the LaTeX-to-plain-text clean-up and the sentence splitter used by the composer.
-Pure functions on strings; imports nothing from curator.
+Pure functions on strings; imports only curator.text (whitespace, shortening).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-ELLIPSIS = "…"
+from curator.text import collapse, shorten
 
 # Pandoc's tex_math_dollars rule: the opening $ has a non-space character right after it,
 # the closing $ a non-space character right before it and no digit right after it, so
@@ -126,7 +126,7 @@ def plain_text(text: str) -> str:
     text = _ESCAPED.sub(r"\1", text)
     text = text.replace("``", "“").replace("''", "”").replace("---", "—")
     text = _EN_DASH.sub("–", text)
-    return " ".join(text.split())
+    return collapse(text)
 
 
 def first_sentences(text: str, limit: int = 300, sentences: int = 2) -> str:
@@ -144,7 +144,7 @@ def first_sentences(text: str, limit: int = 300, sentences: int = 2) -> str:
     fitting = [end for end in ends[:sentences] if end <= limit]
     if fitting:
         return plain[: fitting[-1]]
-    return _truncate(plain, limit)
+    return shorten(plain, limit)
 
 
 def _math(formula: str) -> str:
@@ -212,11 +212,3 @@ def _is_abbreviation(text: str, period: int) -> bool:
     start = text.rfind(" ", 0, period) + 1  # plain text: words are split by single spaces
     word = text[start : period + 1].lstrip(_OPENERS)
     return word.lower() in _ABBREVIATIONS or _INITIALS.fullmatch(word) is not None
-
-
-def _truncate(plain: str, limit: int) -> str:
-    head = plain[: limit - 1]
-    if plain[limit - 1 : limit] != " " and " " in head:
-        head = head.rsplit(" ", 1)[0]
-    head = head.rstrip(" ,;:") or plain[: limit - 1].rstrip()
-    return head + ELLIPSIS

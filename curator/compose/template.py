@@ -13,6 +13,7 @@ from curator.compose.draft import Draft
 from curator.compose.markdown import md_text, md_url, yaml_str
 from curator.config import DraftConfig
 from curator.errors import TemplateError
+from curator.text import collapse
 
 TEMPLATE_NAME = "issue.md.j2"
 MONTHS = (
@@ -125,4 +126,4 @@ def _message(err: Exception) -> str:
         text = err.message or type(err).__name__
     else:
         text = f"{type(err).__name__}: {err}"
-    return " ".join(text.split())
+    return collapse(text)

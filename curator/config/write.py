@@ -19,6 +19,7 @@ from curator import urls
 from curator.config import FeedSource, arxiv_name, feed_name, parse_config
 from curator.errors import ConfigError
 from curator.files import write_atomically
+from curator.text import collapse
 
 
 def add_feeds(path: Path, feeds: Sequence[FeedSource]) -> list[FeedSource]:
@@ -62,7 +63,7 @@ def _parse(text: str, path: Path) -> TOMLDocument:
 
 
 def _unique_name(feed: FeedSource, taken: set[str]) -> str:
-    base = " ".join(feed_name(feed).split())
+    base = collapse(feed_name(feed))
     host = urls.host(feed.url)
     options = [base, f"{base} ({host})"] if host != base else [base]
     for name in options:

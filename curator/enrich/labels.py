@@ -1,7 +1,7 @@
 """Source labels: the name the newsletter shows after a link, "(The Verge)", "(Tweet)".
 
 Owns the order of the rules (DESIGN.md, "The newsletter it writes") and the built-in map in
-known_sources.toml. Pure functions on strings; imports only curator.urls.
+known_sources.toml. Pure functions on strings; imports only curator.urls and curator.text.
 """
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ from __future__ import annotations
 import ipaddress
 import re
 import tomllib
-import unicodedata
 from collections.abc import Iterator, Mapping
 from functools import cache
 from importlib import resources
 
 from curator import urls
+from curator.text import collapse, fold_accents
 
 _BARE_DOMAIN = re.compile(r"(?:[\w-]+\.)+[a-z]{2,}", re.IGNORECASE)
 # A byline naming several people, or a role rather than a name, is not a blog's owner.
@@ -54,7 +54,7 @@ def known_label(url: str, labels: Mapping[str, str]) -> str | None:
 
 def clean_site_name(site_name: str | None) -> str | None:
     """The site name with whitespace collapsed; None when it is empty or a bare domain."""
-    name = " ".join((site_name or "").split())
+    name = collapse(site_name)
     if not name or _BARE_DOMAIN.fullmatch(name) or "://" in name:
         return None
     return name
@@ -62,7 +62,7 @@ def clean_site_name(site_name: str | None) -> str | None:
 
 def blog_author(host: str, author: str | None) -> str | None:
     """`author` when the host is named after them (blog.samaltman.com, "Sam Altman")."""
-    name = " ".join((author or "").split())
+    name = collapse(author)
     if not name or _BYLINE_LIST.search(name) or len(name.split()) > _MAX_AUTHOR_WORDS:
         return None
     letters = _letters(name)
@@ -122,8 +122,7 @@ def _normalise_keys(labels: Mapping[str, str]) -> dict[str, str]:
 
 def _letters(text: str) -> str:
     """Lower-case ASCII letters and digits, accents folded: "José Núñez" -> "josenunez"."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return "".join(ch for ch in folded.lower() if ch.isalnum())
+    return "".join(ch for ch in fold_accents(text).lower() if ch.isalnum())
 
 
 @cache

@@ -22,6 +22,7 @@ from curator.charsets import HTML_TYPES, SNIFFED_TYPES, decode_page
 from curator.enrich import labels as source_labels
 from curator.errors import ContentError, ExtractionError
 from curator.models import Metadata, Paper
+from curator.text import collapse, fold_accents, shorten
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -145,7 +146,7 @@ def title_from_url(url: str) -> str:
         stem = unquote(segment)
         if "." in stem.strip("."):
             stem = stem.rsplit(".", 1)[0]
-        words = " ".join(re.sub(r"[-_+]", " ", stem).split())
+        words = collapse(re.sub(r"[-_+]", " ", stem))
         if any(ch.isalpha() for ch in words):
             return words
     return urls.host(url) or url
@@ -257,7 +258,7 @@ def _host_suffix(full_title: str | None, url: str) -> str | None:
 
 def _words(text: str) -> set[str]:
     """Lower-case words of three letters or more, accents folded ("für" -> "fur")."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    folded = fold_accents(text).lower()
     return {word for word in re.split(r"[^a-z0-9]+", folded) if len(word) >= 3}
 
 
@@ -289,12 +290,9 @@ def _first_paragraphs(tree: HtmlElement, url: str, title: str | None) -> str | N
     return _shorten(summary)
 
 
-def _shorten(text: str | None) -> str | None:
-    """At most SUMMARY_MAX characters, cut at a word boundary with an ellipsis."""
-    if not text or len(text) <= SUMMARY_MAX:
-        return text or None
-    cut = text[: SUMMARY_MAX - 1].rsplit(" ", 1)[0].rstrip(" ,;:.-–—")
-    return f"{cut}…"
+def _shorten(summary: str | None) -> str | None:
+    """At most SUMMARY_MAX characters; None for no summary."""
+    return shorten(summary, SUMMARY_MAX) if summary else None
 
 
 def _published(found: str | None) -> datetime | None:
@@ -308,5 +306,5 @@ def _published(found: str | None) -> datetime | None:
 
 def _collapse(text: str | None) -> str | None:
     """Whitespace collapsed to single spaces, Unicode in NFC; None for None or blank text."""
-    collapsed = unicodedata.normalize("NFC", " ".join((text or "").split()))
+    collapsed = unicodedata.normalize("NFC", collapse(text))
     return collapsed or None
