@@ -25,6 +25,7 @@ from curator.errors import ContentError, FetchError, FetchTimeout
 from curator.http import Fetcher
 from curator.models import Paper
 from curator.text import collapse
+from curator.xmltree import parse_xml
 
 # One request asks for at most this many ids or results (150 ids make
 # a 2 KB query string, well within limits; measured on arxiv 4.0).
@@ -138,11 +139,8 @@ def _check_body(body: bytes, url: str) -> None:
     The package reads an HTML page or an error entry as "no results", which would make
     every id in the batch look unknown (measured on arxiv 4.0).
     """
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
-    )
     try:
-        root = etree.fromstring(body, parser=parser)
+        root = parse_xml(body)
     except etree.XMLSyntaxError as err:
         raise ContentError(
             url, f"arXiv API answered with something that is not XML ({err})"

@@ -9,6 +9,7 @@ bytes http.py read, and removes entity declarations before feedparser could expa
 from __future__ import annotations
 
 import calendar
+import codecs
 import io
 import re
 import time
@@ -44,7 +45,6 @@ _DOCTYPE = re.compile(
     re.S,
 )
 _FEEDPARSER_HEAD_END = re.compile(rb"<\w")
-_UTF8_BOM = b"\xef\xbb\xbf"
 # (leading bytes, BOM length, codec): XML's autodetection table, XML 1.0 appendix F.1.
 _WIDE_ENCODINGS = (
     (b"\x00\x00\xfe\xff", 4, "utf-32-be"),
@@ -131,7 +131,7 @@ def _strip_doctype(body: bytes) -> tuple[bytes, bool]:
 
 
 def _prolog_end(body: bytes) -> int:
-    start = len(_UTF8_BOM) if body.startswith(_UTF8_BOM) else 0
+    start = len(codecs.BOM_UTF8) if body.startswith(codecs.BOM_UTF8) else 0
     misc = _PROLOG_MISC.match(body, start)
     return misc.end() if misc else start
 

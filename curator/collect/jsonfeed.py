@@ -8,6 +8,7 @@ one line, never a crash.
 
 from __future__ import annotations
 
+import codecs
 import json
 import math
 from datetime import UTC, datetime
@@ -30,7 +31,7 @@ JSON_TYPES = ("application/feed+json", "application/json")
 # The spec's versions are https URLs; some early 1.0 feeds wrote http.
 VERSION_PREFIXES = ("https://jsonfeed.org/version/", "http://jsonfeed.org/version/")
 MAX_DIGITS = 4000
-_LEADING = b"\xef\xbb\xbf \t\r\n"  # a UTF-8 byte order mark, then JSON whitespace
+_LEADING = codecs.BOM_UTF8 + b" \t\r\n"  # bytes of a byte order mark and JSON whitespace
 
 
 def is_json(body: bytes, content_type: str) -> bool:

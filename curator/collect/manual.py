@@ -6,6 +6,7 @@ http(s) URL is reported back with its number instead of stopping the import.
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -21,7 +22,6 @@ SNIFF_BYTES = 65_536
 _PROLOG = re.compile(rb"(?:\s++|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)*+", re.S | re.I)
 _OPML_ROOT = re.compile(rb"<opml[\s/>]", re.I)
 _BOOKMARK_MARKUP = re.compile(rb"NETSCAPE-Bookmark-file|<dl[\s>]|<a\s[^<>]*\bhref\s*=", re.I)
-_UTF8_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ class _AnchorCollector(HTMLParser):
 
 def sniff(data: bytes) -> Literal["opml", "bookmarks", "lines"]:
     """What an imported file is, from its content rather than its name."""
-    head = data[:SNIFF_BYTES].removeprefix(_UTF8_BOM)
+    head = data[:SNIFF_BYTES].removeprefix(codecs.BOM_UTF8)
     prolog = _PROLOG.match(head)
     if _OPML_ROOT.match(head, prolog.end() if prolog else 0):
         return "opml"

@@ -1,7 +1,7 @@
 """OPML in and out: the feed lists feed readers import and export (OPML 2.0, opml.org/spec2).
 
-Reading uses lxml with entities left unresolved and no network, so an OPML file can neither
-read local files nor make requests. Pure functions; the CLI decides where files go.
+Reading goes through curator.xmltree (entities left unresolved, no network), so an OPML
+file can neither read local files nor make requests. Pure functions; the CLI decides where files go.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from curator import urls
 from curator.config import FeedSource, feed_name
 from curator.errors import UsageError
 from curator.text import collapse
+from curator.xmltree import parse_xml
 
 # Characters XML 1.0 cannot carry at all, not even escaped (XML 1.0 section 2.2).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -23,11 +24,8 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 def parse_opml(data: bytes) -> list[FeedSource]:
     """Every outline with an http(s) xmlUrl, nested ones included, in document order."""
-    parser = etree.XMLParser(
-        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
-    )
     try:
-        root = etree.fromstring(data, parser=parser)
+        root = parse_xml(data)
     except etree.XMLSyntaxError as err:
         raise UsageError(f"not an OPML file: {err}") from None
     root_name = etree.QName(root).localname

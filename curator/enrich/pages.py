@@ -8,6 +8,7 @@ which fetches on its own; never bytes, whose encoding trafilatura guesses).
 
 from __future__ import annotations
 
+import codecs
 import logging
 import re
 import unicodedata
@@ -60,8 +61,8 @@ EMPTY_LABELS: Mapping[str, str] = MappingProxyType({})
 _SNIFF_BYTES = 2048
 _HTML_MARKUP = re.compile(rb"<(?:!doctype\s+html|html|head|body|title|meta)\b", re.IGNORECASE)
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1f]")
-_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-_BOM_AND_SPACE = b"\xef\xbb\xbf \t\r\n\f"
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_BOM_AND_SPACE = codecs.BOM_UTF8 + b" \t\r\n\f"
 _TITLE_SEPARATOR = re.compile(r"\s+[|\-–—·•»/]\s+")
 _META_TITLE = './/head/meta[@property="og:title"]'
 _TWEET_PATH = re.compile(r"^/(?P<handle>\w{1,15})/status(?:es)?/\d+")

@@ -21,7 +21,7 @@ from curator.config import ArxivSource, Config, FeedSource, arxiv_name, feed_nam
 from curator.errors import ContentError, FetchError, HTTPStatusError, UsageError
 from curator.http import ACCEPT_FEED, Fetcher, Response
 from curator.models import Candidate, SourceState
-from curator.pipeline.enrich import EnrichReport, enrich
+from curator.pipeline.enrich import EnrichReport, arxiv_client, enrich
 from curator.pipeline.progress import NoProgress, Progress
 from curator.store import Store
 
@@ -71,7 +71,7 @@ def collect(
     enrich what is pending unless told not to."""
     feeds, queries = _selected(config, only)
     progress = progress or NoProgress()
-    arxiv = _arxiv_client(config) if queries else None  # one client: the delay holds
+    arxiv = arxiv_client(config.fetch) if queries else None  # one client: the delay holds
     progress.start("Collecting", len(feeds) + len(queries))
     try:
         reports = asyncio.run(_collect_all(config, store, now, feeds, queries, arxiv, progress))
@@ -81,14 +81,6 @@ def collect(
     if then_enrich:
         report.enrichment = enrich(config, store, now, progress=progress, arxiv=arxiv)
     return report
-
-
-def _arxiv_client(config: Config) -> ArxivAPI:
-    # The arxiv package (which imports requests) costs 0.3 s of start-up: only when
-    # queries are due.
-    from curator.arxiv_api import ArxivAPI
-
-    return ArxivAPI(config.fetch)
 
 
 def _selected(

@@ -3,7 +3,7 @@
 Pages are fetched concurrently through the shared Fetcher; extraction (CPU-bound
 trafilatura) runs in worker processes (pipeline/extracting.py), so it never stalls
 fetching and a page that costs too much fails alone. arXiv papers are looked up in
-batches of 100 ids on the same Fetcher. Every result is committed as it lands, so a
+batches (arxiv_api.BATCH ids) on the same Fetcher. Every result is committed as it lands, so a
 killed run loses only the links in flight.
 """
 
@@ -35,7 +35,6 @@ from curator.store import Store
 if TYPE_CHECKING:
     from curator.arxiv_api import ArxivAPI
 
-ARXIV_BATCH = 100
 # Links read from the queue at a time. Each batch waits for its slowest fetch before the
 # next starts, so it must be large beside `concurrency`; and small beside a queue of
 # 200,000, whose first commit must not wait for all of it to load.
@@ -122,7 +121,7 @@ class _Run:
         papers = [link for link in links if link.kind == PAPER and link.arxiv_id]
         pages = [link for link in links if not (link.kind == PAPER and link.arxiv_id)]
         if papers and self.arxiv is None:
-            self.arxiv = _arxiv_client(self.config, papers)
+            self.arxiv = arxiv_client(self.config.fetch)
         jobs = [self.page(fetcher, pool, link, self.config.sources) for link in pages]
         await asyncio.gather(self.papers(fetcher, papers), *jobs)
 
@@ -158,9 +157,14 @@ class _Run:
         return replace(meta, final_url=meta.final_url or fallback)
 
     async def papers(self, fetcher: Fetcher, papers: Sequence[Link]) -> None:
-        for start in range(0, len(papers), ARXIV_BATCH):
+        """Papers a request at a time, so that a failed request fails only its own."""
+        if not papers:
+            return
+        from curator.arxiv_api import BATCH  # loaded with the client, when papers are due
+
+        for start in range(0, len(papers), BATCH):
             assert self.arxiv is not None
-            batch = papers[start : start + ARXIV_BATCH]
+            batch = papers[start : start + BATCH]
             ids = [link.arxiv_id for link in batch if link.arxiv_id]
             try:
                 found = await self.arxiv.lookup(fetcher, ids)
@@ -220,14 +224,13 @@ async def _page_metadata(
     return replace(meta, final_url=response.url if response.url != url else None)
 
 
-def _arxiv_client(config: Config, links: Sequence[Link]) -> ArxivAPI | None:
-    """The arXiv client, when papers are due: the arxiv package (which imports requests)
-    costs 0.3 s of start-up that a run of pages alone should not pay."""
-    if not any(link.kind == PAPER for link in links):
-        return None
+def arxiv_client(config: FetchConfig) -> ArxivAPI:
+    """The arXiv client for a run, made only when queries or papers are due: the arxiv
+    package (which imports requests) costs 0.3 s of start-up that a run of pages alone
+    should not pay."""
     from curator.arxiv_api import ArxivAPI
 
-    return ArxivAPI(config.fetch)
+    return ArxivAPI(config)
 
 
 def retry_time(
