@@ -393,12 +393,12 @@ def test_tweets_are_named_after_their_author(url: str, title: str) -> None:
     ],
 )
 def test_document_title_comes_from_the_url(url: str, title: str) -> None:
-    assert document_metadata(url, "application/pdf").title == title
+    assert document_metadata(url, "application/pdf", labels={}).title == title
 
 
 def test_document_note_names_its_type() -> None:
-    pdf = document_metadata("https://example.org/a.pdf", "application/pdf")
-    image = document_metadata("https://example.org/chart.png", "image/png")
+    pdf = document_metadata("https://example.org/a.pdf", "application/pdf", labels={})
+    image = document_metadata("https://example.org/chart.png", "image/png", labels={})
 
     assert pdf.note == "PDF document"
     assert image.note == "document of type image/png: title taken from the URL"
@@ -407,7 +407,7 @@ def test_document_note_names_its_type() -> None:
 def test_document_source_uses_labels() -> None:
     url = "https://www.nature.com/articles/d41586-023-03969-5.pdf"
 
-    assert document_metadata(url, "application/pdf").source == "Nature"
+    assert document_metadata(url, "application/pdf", labels={}).source == "Nature"
     assert document_metadata(url, "application/pdf", labels={"nature.com": "N"}).source == "N"
 
 

@@ -152,6 +152,21 @@ def test_documents_and_tweets_are_kept_without_reading_them(
     assert not any("status" in seen.path for seen in server.requests)
 
 
+def test_the_authors_label_for_a_host_shows_on_a_pdf_that_is_not_downloaded(
+    runner: CliRunner, env: Path, server: LoopbackServer
+) -> None:
+    configure(env, server, "[sources]", '"127.0.0.1" = "Lab Reports"')
+    pdf = server.add(
+        "/q3.pdf", (PAGES / "minimal.pdf").read_bytes(), content_type="application/pdf"
+    )
+    page_url = page(server, "/robots", "with_og_site_name.html")
+    invoke(runner, "add", pdf, page_url)
+    invoke(runner, "enrich")
+    items = queue(runner)
+    assert (items[pdf]["source"], items[pdf]["note"]) == ("Lab Reports", "PDF document")
+    assert items[page_url]["source"] == "Lab Reports"  # the same rule as for a page
+
+
 def test_150_papers_take_two_api_calls_and_an_unknown_id_fails_for_good(
     runner: CliRunner, env: Path, server: LoopbackServer
 ) -> None:

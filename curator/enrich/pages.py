@@ -56,7 +56,6 @@ BINARY_DOCUMENT_PREFIXES = (
     "audio/",
     "video/",
 )
-EMPTY_LABELS: Mapping[str, str] = MappingProxyType({})
 
 _SNIFF_BYTES = 2048
 _HTML_MARKUP = re.compile(rb"<(?:!doctype\s+html|html|head|body|title|meta)\b", re.IGNORECASE)
@@ -120,10 +119,9 @@ def tweet_metadata(url: str) -> Metadata:
     return Metadata(title=title, source="Tweet", site_name="X", title_guessed=True)
 
 
-def document_metadata(
-    url: str, content_type: str, *, labels: Mapping[str, str] = EMPTY_LABELS
-) -> Metadata:
-    """A PDF, image or other document: kept, with its title taken from the URL."""
+def document_metadata(url: str, content_type: str, *, labels: Mapping[str, str]) -> Metadata:
+    """A PDF, image or other document: kept, with its title taken from the URL and its
+    label from the author's `labels` (`[sources]`) first, as for a page."""
     if content_type == "application/pdf":
         note = "PDF document"
     else:
