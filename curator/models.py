@@ -1,9 +1,20 @@
 """The queue's tables (SQLModel) and the plain values that cross stage boundaries.
 
 Imports nothing from curator but curator.text: every Candidate, Paper and Metadata cleans
-its text when it is made, so no title, summary or source from the web reaches the queue
+its text when it is made, so no title, summary or label from the web reaches the queue
 with mojibake or invisible characters. Datetimes are aware UTC everywhere (sqlmodel
 refuses naive ones).
+
+"Source" has four meanings, with four names in code; columns, config keys, commands and
+JSON keys keep the word "source", which users and databases depend on:
+- via: what surfaced a link (a feed's or query's name, "manual"): Candidate.via, stored
+  in Sighting's `source` column.
+- label: what the draft shows after a link ("The Verge", "Tweet"): Metadata.label,
+  stored in Link's `source` column, `source` in `list --json`.
+- labels: the author's `[sources]` table of labels by host (Config.sources), passed to
+  the enrich stage as `labels`.
+- channel: a configured feed or arXiv query, as `curator sources` lists them; its fetch
+  state is a SourceState row (the table keeps its name).
 """
 
 from __future__ import annotations
@@ -14,7 +25,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from curator.text import clean, clean_optional
+from curator.text import clean, clean_optional, composed
 
 PAPER = "paper"
 LINK = "link"
@@ -42,7 +53,7 @@ class Link(SQLModel, table=True):
     arxiv_id: str | None = None
     title: str | None = None
     summary: str | None = None
-    source: str | None = None  # the label the draft shows: "The Verge", "Tweet"
+    source: str | None = None  # the label shown after it: "The Verge" (Metadata.label)
     site_name: str | None = None
     authors: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     published: datetime | None = None
@@ -66,7 +77,8 @@ class Link(SQLModel, table=True):
 
 
 class Sighting(SQLModel, table=True):
-    """One arrival of a link: which source, which original URL (and feed entry id), when.
+    """One arrival of a link: via what (`source`: Candidate.via), which original URL (and
+    feed entry id), when.
 
     The original URL and the entry id outlive the link's key: after a redirect moved the
     link, they still say which link a feed's next reading of that entry is.
@@ -91,7 +103,8 @@ class Merged(SQLModel, table=True):
 
 
 class SourceState(SQLModel, table=True):
-    """Fetch state of a feed or arXiv query, for conditional GETs and `curator sources`."""
+    """Fetch state of a channel (a feed or arXiv query), for conditional GETs and `curator
+    sources`."""
 
     __table_args__ = (UniqueConstraint("kind", "ref"),)
     id: int | None = Field(default=None, primary_key=True)
@@ -125,6 +138,9 @@ class IssueItem(SQLModel, table=True):
     position: int
 
 
+ARXIV_LABEL = "arXiv"
+
+
 @dataclass(frozen=True)
 class Paper:
     """One arXiv entry as the API describes it."""
@@ -139,39 +155,35 @@ class Paper:
 
     def __post_init__(self) -> None:
         _set(
-            self, title=clean(self.title), summary=clean(self.summary), authors=_names(self.authors)
+            self,
+            title=composed(clean(self.title)),
+            summary=composed(clean(self.summary)),
+            authors=_names(self.authors),
         )
 
-
-@dataclass(frozen=True)
-class Candidate:
-    """A link a collector found: collector -> pipeline -> store."""
-
-    url: str
-    source: str
-    title: str | None = None
-    summary: str | None = None
-    published: datetime | None = None
-    note: str | None = None
-    paper: Paper | None = None  # arXiv query results arrive already enriched
-    entry_id: str | None = None  # the feed entry's id, unique within its feed
-
-    def __post_init__(self) -> None:
-        _set(
-            self,
-            source=clean(self.source),
-            title=clean_optional(self.title),
-            summary=clean_optional(self.summary),
+    def metadata(self) -> Metadata:
+        """All enrichment learns about the paper's link: the API's answer is complete, so
+        a query result and a lookup by id give the same value. The summary is the whole
+        abstract."""
+        return Metadata(
+            title=self.title,
+            summary=self.summary,
+            label=ARXIV_LABEL,
+            authors=self.authors,
+            published=self.published,
+            category=self.category,
+            code_url=self.code_url,
         )
 
 
 @dataclass(frozen=True)
 class Metadata:
-    """What enrichment learned about a link: enricher -> pipeline -> store."""
+    """What is known about a link: enricher -> pipeline -> store, and collector ->
+    pipeline -> store inside a Candidate."""
 
-    title: str | None
+    title: str | None = None
     summary: str | None = None
-    source: str | None = None
+    label: str | None = None  # shown after the link in the draft: "The Verge", "Tweet"
     site_name: str | None = None
     published: datetime | None = None
     authors: tuple[str, ...] = ()
@@ -186,10 +198,58 @@ class Metadata:
             self,
             title=clean_optional(self.title),
             summary=clean_optional(self.summary),
-            source=clean_optional(self.source),
+            label=clean_optional(self.label),
             site_name=clean_optional(self.site_name),
             authors=_names(self.authors),
         )
+
+    @property
+    def source(self) -> str | None:
+        """The label, by the name of the Link column it fills (the store reads it)."""
+        return self.label
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A link a collector found: collector -> pipeline -> store.
+
+    `via` names what surfaced it: a feed's or query's name, or "manual". `meta` is what
+    the collector read about the link, as the same Metadata value enrichment makes;
+    `is_enriched` when that is all enrichment would learn (an arXiv query result), so the
+    link is queued as enriched and never looked up.
+    """
+
+    url: str
+    via: str
+    meta: Metadata = field(default_factory=Metadata)
+    note: str | None = None  # the author's note on a link added by hand, kept on its sighting
+    entry_id: str | None = None  # the feed entry's id, unique within its feed
+    is_enriched: bool = False
+
+    def __post_init__(self) -> None:
+        _set(self, via=clean(self.via))
+
+    # What the store reads, by the names of the columns they fill.
+    @property
+    def source(self) -> str:
+        return self.via
+
+    @property
+    def title(self) -> str | None:
+        return self.meta.title
+
+    @property
+    def summary(self) -> str | None:
+        return self.meta.summary
+
+    @property
+    def published(self) -> datetime | None:
+        return self.meta.published
+
+    @property
+    def paper(self) -> Metadata | None:
+        """The complete metadata of an arXiv query result; None for any other candidate."""
+        return self.meta if self.is_enriched else None
 
 
 @dataclass

@@ -122,6 +122,11 @@ def shorten(text: str, limit: int) -> str:
     return (head.rstrip(_CUT_PUNCTUATION) or text[: limit - 1].rstrip()) + ELLIPSIS
 
 
+def composed(text: str) -> str:
+    """`text` in Unicode NFC, so that "é" is one code point however the source spelt it."""
+    return unicodedata.normalize("NFC", text)
+
+
 def fold_accents(text: str) -> str:
     """`text` in ASCII, accents folded ("José Núñez" -> "Jose Nunez") and what has no ASCII
     form dropped, for comparing names and words across spellings."""

@@ -328,8 +328,8 @@ def test_collect_query_gives_enriched_candidates_with_abs_links(server: Loopback
         "https://arxiv.org/abs/hep-th/0101001",
     ]
     first = candidates[0]
-    assert first.source == "arXiv: cat:cs.CL"
+    assert (first.via, first.is_enriched) == ("arXiv: cat:cs.CL", True)
     assert first.title == "Teaching Small Models to Count Sheep Reliably"
     assert first.published == datetime(2024, 1, 3, 18, 59, 59, tzinfo=UTC)
-    assert first.paper is not None and first.paper.authors == ("Ada Example", "Bo Sample")
-    assert first.summary == first.paper.summary
+    assert first.meta.authors == ("Ada Example", "Bo Sample")
+    assert first.meta.label == "arXiv"

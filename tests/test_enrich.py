@@ -15,7 +15,6 @@ from curator.enrich.pages import (
     SUMMARY_MAX,
     document_metadata,
     extract_page,
-    paper_metadata,
     tweet_metadata,
 )
 from curator.errors import ContentError
@@ -47,7 +46,7 @@ def test_page_with_open_graph_tags_gives_title_site_summary_date_and_author() ->
 
     assert meta.title == "Robots learn to fold laundry from a single demonstration"
     assert meta.site_name == "The Daily Circuit"
-    assert meta.source == "The Daily Circuit"
+    assert meta.label == "The Daily Circuit"
     assert meta.summary is not None and meta.summary.startswith("A household robot trained")
     assert meta.published == datetime(2023, 12, 20, tzinfo=UTC)
     assert meta.authors == ("Ada Palmer",)
@@ -61,7 +60,7 @@ def test_title_suffix_that_spells_the_host_is_dropped_and_becomes_the_site_name(
 
     assert meta.title == "City council approves twelve kilometres of new bike lanes"
     assert meta.site_name == "Example News"
-    assert meta.source == "Example News"
+    assert meta.label == "Example News"
     assert meta.summary == (
         "The lanes will connect the university, the central station and the harbour "
         "by the end of next year."
@@ -74,7 +73,7 @@ def test_page_without_a_site_name_is_labelled_with_its_host() -> None:
     meta = extract_page(page("without_site_name.html"), url, "text/html", {})
 
     assert meta.site_name is None  # not trafilatura's fallback to the host name
-    assert meta.source == "news.example.com"
+    assert meta.label == "news.example.com"
     assert meta.title == "City council approves twelve kilometres of new bike lanes"
 
 
@@ -98,7 +97,7 @@ def test_german_page_keeps_its_umlauts_and_metadata() -> None:
     meta = extract_page(page("non_english.html"), url, "text/html", {})
 
     assert meta.title == "Bahn testet fahrerlose Züge im Regionalverkehr"
-    assert meta.source == "Beispiel Zeitung"
+    assert meta.label == "Beispiel Zeitung"
     assert meta.authors == ("Jürgen Weiß",)
     assert meta.summary is not None and meta.summary.startswith("Auf einer Strecke in Oberfranken")
     assert meta.published == datetime(2024, 1, 15, tzinfo=UTC)
@@ -109,7 +108,7 @@ def test_personal_blog_is_labelled_with_its_author() -> None:
 
     meta = extract_page(page("personal_blog.html"), url, "text/html", {})
 
-    assert meta.source == "Jane Doe"
+    assert meta.label == "Jane Doe"
     assert meta.title == "What I learned from writing small tools"
     assert meta.published == datetime(2023, 11, 2, tzinfo=UTC)
 
@@ -119,7 +118,7 @@ def test_the_same_blog_post_elsewhere_is_labelled_with_the_host() -> None:
         page("personal_blog.html"), "https://notes.example.org/p/1", "text/html", {}
     )
 
-    assert meta.source == "notes.example.org"
+    assert meta.label == "notes.example.org"
 
 
 def test_page_without_description_is_summarised_from_its_first_paragraph() -> None:
@@ -190,7 +189,7 @@ def test_title_suffix_equal_to_a_known_label_is_removed() -> None:
     meta = extract_page(html(head), "https://localtimes.example/2024/01/x", "text/html", labels)
 
     assert meta.title == "Library opens a repair café"
-    assert meta.source == "Local Times"
+    assert meta.label == "Local Times"
 
 
 def test_title_element_with_a_dot_is_kept() -> None:
@@ -241,7 +240,7 @@ def test_user_labels_name_the_source() -> None:
 
     meta = extract_page(page("with_og_site_name.html"), url, "text/html", labels)
 
-    assert meta.source == "Circuit"
+    assert meta.label == "Circuit"
     assert meta.site_name == "The Daily Circuit"
 
 
@@ -261,7 +260,7 @@ def test_pdf_bytes_served_as_html_become_a_pdf_document() -> None:
 
     assert meta.title == "Attention Is All You Need"
     assert meta.note == "PDF document"
-    assert meta.source == "example.org"
+    assert meta.label == "example.org"
 
 
 def test_image_is_kept_as_a_document_named_after_its_file() -> None:
@@ -353,13 +352,13 @@ def test_paper_metadata_keeps_the_whole_abstract() -> None:
         code_url="https://github.com/pratyushasharma/laser",
     )
 
-    meta = paper_metadata(paper)
+    meta = paper.metadata()
 
     assert meta == Metadata(
         title="The Truth is in There: Improving Reasoning in Language Models",
         summary="Transformer-based LLMs have become a fixture. We show that selectively "
         "removing higher-order components improves accuracy.",
-        source="arXiv",
+        label="arXiv",
         authors=("Pratyusha Sharma", "Jordan T. Ash", "Dipendra Misra"),
         published=datetime(2023, 12, 21, 18, 57, tzinfo=UTC),
         category="cs.LG",
@@ -379,7 +378,7 @@ def test_paper_metadata_keeps_the_whole_abstract() -> None:
 def test_tweets_are_named_after_their_author(url: str, title: str) -> None:
     meta = tweet_metadata(url)
 
-    assert (meta.title, meta.source, meta.site_name) == (title, "Tweet", "X")
+    assert (meta.title, meta.label, meta.site_name) == (title, "Tweet", "X")
 
 
 @pytest.mark.parametrize(
@@ -404,11 +403,11 @@ def test_document_note_names_its_type() -> None:
     assert image.note == "document of type image/png: title taken from the URL"
 
 
-def test_document_source_uses_labels() -> None:
+def test_document_label_uses_the_authors_labels() -> None:
     url = "https://www.nature.com/articles/d41586-023-03969-5.pdf"
 
-    assert document_metadata(url, "application/pdf", labels={}).source == "Nature"
-    assert document_metadata(url, "application/pdf", labels={"nature.com": "N"}).source == "N"
+    assert document_metadata(url, "application/pdf", labels={}).label == "Nature"
+    assert document_metadata(url, "application/pdf", labels={"nature.com": "N"}).label == "N"
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in PAGES.glob("*.html")))

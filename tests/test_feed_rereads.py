@@ -83,7 +83,7 @@ def test_a_short_link_read_again_from_a_feed_adds_no_link_sighting_or_fetch(
 
 def queued_short_link(store: Store, source: str = "Links", entry_id: str | None = None) -> int:
     """A short link queued from a feed and enriched: its redirect moved it to the article."""
-    [link_id] = store.add([Candidate(url=SHORT, source=source, entry_id=entry_id)], NOW).new_ids
+    [link_id] = store.add([Candidate(url=SHORT, via=source, entry_id=entry_id)], NOW).new_ids
     store.mark_enriched(link_id, Metadata(title="Grid", final_url=ARTICLE_URL), NOW)
     return link_id
 
@@ -91,7 +91,7 @@ def queued_short_link(store: Store, source: str = "Links", entry_id: str | None 
 def test_an_entry_whose_short_link_changed_is_known_by_its_entry_id(tmp_path: Path) -> None:
     with Store(tmp_path / "curator.db") as store:
         link_id = queued_short_link(store, entry_id="post-1")
-        again = Candidate(url="https://t.co/regenerated", source="Links", entry_id="post-1")
+        again = Candidate(url="https://t.co/regenerated", via="Links", entry_id="post-1")
 
         result = store.add([again], NOW + timedelta(days=1))
 
@@ -105,7 +105,7 @@ def test_another_source_listing_the_same_short_link_adds_its_sighting(tmp_path: 
     with Store(tmp_path / "curator.db") as store:
         link_id = queued_short_link(store)
 
-        result = store.add([Candidate(url=SHORT, source="Other feed")], NOW)
+        result = store.add([Candidate(url=SHORT, via="Other feed")], NOW)
 
         assert (result.new, result.known) == (0, 1)
         sightings = store.sightings([link_id])[link_id]
@@ -116,7 +116,7 @@ def test_the_same_entry_id_in_another_feed_is_another_entry(tmp_path: Path) -> N
     with Store(tmp_path / "curator.db") as store:
         queued_short_link(store, source="Links", entry_id="1")
 
-        result = store.add([Candidate(url="https://b.example/1", source="B", entry_id="1")], NOW)
+        result = store.add([Candidate(url="https://b.example/1", via="B", entry_id="1")], NOW)
 
         assert result.new == 1
 
@@ -139,7 +139,7 @@ def test_a_database_from_before_entry_ids_is_migrated_and_keeps_its_sightings(
     conn.close()
 
     with Store(db) as store:
-        result = store.add([Candidate(url=SHORT, source="Links", entry_id="e")], NOW)
+        result = store.add([Candidate(url=SHORT, via="Links", entry_id="e")], NOW)
         store.save_source_state(
             SourceState(kind="feed", ref="https://e.example/", name="E",
                         discovered_url="https://e.example/feed.xml")

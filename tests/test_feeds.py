@@ -28,7 +28,7 @@ def test_rss2_entries_become_candidates_with_plain_text() -> None:
     assert (result.dropped, result.warning) == (0, None)
     first = result.candidates[0]
     assert first.url == "https://news.example.com/2024/01/first?utm_source=rss"
-    assert first.source == "Example"
+    assert first.via == "Example"
     assert first.title == "First & foremost bold"
     assert first.summary == "A short look at “things” & stuff. Second paragraph."
     assert first.published == datetime(2024, 1, 2, 9, 30, tzinfo=UTC)

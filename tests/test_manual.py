@@ -18,7 +18,7 @@ def test_url_list_skips_blanks_and_comments_and_keeps_the_note() -> None:
         "https://news.example.org/story?id=7&utm_source=newsletter",
         "https://arxiv.org/abs/2312.11514",
     ]
-    assert {(c.source, c.note) for c in candidates} == {("added", "for #7")}
+    assert {(c.via, c.note) for c in candidates} == {("added", "for #7")}
 
 
 def test_url_list_reports_bad_lines_by_number_and_keeps_the_good_ones() -> None:
@@ -70,7 +70,7 @@ def test_bookmarks_export_gives_titled_http_links_and_counts_the_rest() -> None:
         ("http://news.example.org/story?id=7", "Stôry with ünicode"),
         ("https://untitled.example.net/", None),
     ]
-    assert {(c.source, c.published) for c in candidates} == {("bookmarks", None)}
+    assert {(c.via, c.published) for c in candidates} == {("bookmarks", None)}
     assert dropped == 3  # javascript:, place: and file:
 
 

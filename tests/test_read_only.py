@@ -18,7 +18,7 @@ from sqlalchemy import create_engine
 from typer.testing import CliRunner
 
 from curator.errors import StoreError
-from curator.models import Candidate
+from curator.models import Candidate, Metadata
 from curator.store import Store
 from tests.cli import invoke
 from tests.helpers import NOW
@@ -51,7 +51,7 @@ def read_only_db(tmp_path: Path) -> Iterator[Path]:
     folder.mkdir()
     db = folder / "curator.db"
     with Store(db) as store:
-        store.add([Candidate("https://example.com/a", "manual", title="A")], NOW)
+        store.add([Candidate("https://example.com/a", "manual", meta=Metadata(title="A"))], NOW)
     locked = [db, folder]
     _lock(locked)
     yield db

@@ -139,7 +139,7 @@ def fill_queue(db: Path) -> None:
                 url, source = f"https://news{number}.example.com/story", f"News {number}"
             [link_id] = store.add([Candidate(url, "readme test")], now).new_ids
             title = f"Story {number}: " + " ".join(["unlike the others"] * number)
-            meta = Metadata(title=title, summary=f"Summary {number}.", source=source)
+            meta = Metadata(title=title, summary=f"Summary {number}.", label=source)
             store.mark_enriched(link_id, meta, now)
 
 

@@ -70,7 +70,17 @@ def test_adding_by_hand_twice_records_both_arrivals(store: Store) -> None:
 
 def test_arxiv_query_results_enter_already_enriched(store: Store) -> None:
     paper = Paper("2312.13558", "The Truth is in There", "Abstract.", ("A. Author",), NOW, "cs.LG")
-    store.add([Candidate("https://arxiv.org/abs/2312.13558", "arXiv cs.LG", paper=paper)], NOW)
+    store.add(
+        [
+            Candidate(
+                "https://arxiv.org/abs/2312.13558",
+                "arXiv cs.LG",
+                meta=paper.metadata(),
+                is_enriched=True,
+            )
+        ],
+        NOW,
+    )
     [link] = store.links()
     assert (link.status, link.title, link.authors, link.source) == (
         DONE,
@@ -92,7 +102,7 @@ def test_enrichment_keeps_the_authors_choices(store: Store) -> None:
     [link] = store.links()
     assert link.id is not None
     store.set_fields([link.id], decision="feature", user_title="Mine", position=1)
-    store.mark_enriched(link.id, Metadata(title="Theirs", source="Example"), NOW)
+    store.mark_enriched(link.id, Metadata(title="Theirs", label="Example"), NOW)
     [link] = store.links()
     assert (link.title, link.user_title, link.decision, link.position) == (
         "Theirs",

@@ -1,4 +1,4 @@
-"""The collect stage: sources -> Candidates, one per thing whatever URL it came under.
+"""The collect stage: channels (feeds, arXiv queries) and hand-added lists -> Candidates.
 
 Contract: takes bytes already fetched (a feed, a bookmarks file, a URL list, OPML) or an
 arXiv query and its client, returns Candidate values; never touches the store, the

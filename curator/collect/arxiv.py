@@ -1,7 +1,8 @@
 """arXiv query results -> Candidates, through curator.arxiv_api.
 
-The papers arrive with their metadata, so the store can mark them enriched at once and
-no second API call is needed. Imports no store, pipeline or cli.
+The papers arrive with their metadata (Paper.metadata, the value a lookup by id gives), so
+the store can mark them enriched at once and no second API call is needed. Imports no
+store, pipeline or cli.
 """
 
 from __future__ import annotations
@@ -23,11 +24,9 @@ async def collect_query(api: ArxivAPI, fetcher: Fetcher, source: ArxivSource) ->
     return [
         Candidate(
             url=urls.arxiv_abs_url(paper.arxiv_id),
-            source=name,
-            title=paper.title,
-            summary=paper.summary,
-            published=paper.published,
-            paper=paper,
+            via=name,
+            meta=paper.metadata(),
+            is_enriched=True,
         )
         for paper in await api.search(fetcher, source.query, source.max_results)
     ]

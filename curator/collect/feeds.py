@@ -32,7 +32,7 @@ from curator.collect.entries import (
 )
 from curator.collect.jsonfeed import is_json, parse_json_feed
 from curator.errors import ContentError
-from curator.models import Candidate
+from curator.models import Candidate, Metadata
 from curator.text import shorten
 
 # Before the root element: whitespace, processing instructions (<?xml ...?>) and comments.
@@ -59,7 +59,7 @@ _WIDE_ENCODINGS = (
 
 
 def parse_feed(
-    body: bytes, headers: Mapping[str, str], url: str, source: str, *, now: datetime
+    body: bytes, headers: Mapping[str, str], url: str, via: str, *, now: datetime
 ) -> FeedResult:
     """Turn a fetched feed into candidates; raise ContentError if it is not a feed at all.
 
@@ -68,12 +68,12 @@ def parse_feed(
     """
     response_headers = {name.lower(): value for name, value in headers.items()}
     if is_json(body, response_headers.get("content-type", "")):
-        return parse_json_feed(body, url, source, now=now)
+        return parse_json_feed(body, url, via, now=now)
     cleaned, had_entities = _without_entity_declarations(body)
     parsed = _parse(cleaned, response_headers, url)
     if not parsed.get("version") and not parsed.entries:
         raise ContentError(url, f"not a feed ({_why_not_a_feed(body, parsed)})")
-    found = (_candidate(entry, url, source, now) for entry in parsed.entries)
+    found = (_candidate(entry, url, via, now) for entry in parsed.entries)
     candidates = unique_ids([c for c in found if c is not None])
     warnings = ["entity declarations removed"] if had_entities else []
     problem = _problem(parsed)
@@ -175,7 +175,7 @@ def _describe(error: Exception) -> str:
     return str(error)[:200] or type(error).__name__
 
 
-def _candidate(entry: Any, feed_url: str, source: str, now: datetime) -> Candidate | None:
+def _candidate(entry: Any, feed_url: str, via: str, now: datetime) -> Candidate | None:
     link = _link(entry, feed_url)
     if link is None:
         return None
@@ -186,10 +186,12 @@ def _candidate(entry: Any, feed_url: str, source: str, now: datetime) -> Candida
     entry_id = entry.get("id")
     return Candidate(
         url=link,
-        source=source,
-        title=_text(entry.get("title_detail"), entry.get("title")),
-        summary=shorten(summary, MAX_SUMMARY) if summary else None,
-        published=plausible_date(_published(entry), now),
+        via=via,
+        meta=Metadata(
+            title=_text(entry.get("title_detail"), entry.get("title")),
+            summary=shorten(summary, MAX_SUMMARY) if summary else None,
+            published=plausible_date(_published(entry), now),
+        ),
         entry_id=(entry_id.strip() or None) if isinstance(entry_id, str) else None,
     )
 

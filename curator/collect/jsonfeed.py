@@ -24,7 +24,7 @@ from curator.collect.entries import (
     unique_ids,
 )
 from curator.errors import ContentError
-from curator.models import Candidate
+from curator.models import Candidate, Metadata
 from curator.text import shorten
 
 JSON_TYPES = ("application/feed+json", "application/json")
@@ -44,7 +44,7 @@ def is_json(body: bytes, content_type: str) -> bool:
     return media in JSON_TYPES and not head.startswith(b"<")
 
 
-def parse_json_feed(body: bytes, url: str, source: str, *, now: datetime) -> FeedResult:
+def parse_json_feed(body: bytes, url: str, via: str, *, now: datetime) -> FeedResult:
     """Turn a JSON Feed into candidates; raise ContentError if the body is not one.
 
     `url` is the final URL of the feed: relative item URLs resolve against it, the URL
@@ -56,9 +56,7 @@ def parse_json_feed(body: bytes, url: str, source: str, *, now: datetime) -> Fee
         raise ContentError(url, "not a feed (a JSON Feed without an items array)")
     objects = [item for item in items if isinstance(item, dict)]
     identified = [(item, _item_id(item.get("id"))) for item in objects]
-    found = [
-        _candidate(item, entry_id, url, source, now) for item, entry_id in identified if entry_id
-    ]
+    found = [_candidate(item, entry_id, url, via, now) for item, entry_id in identified if entry_id]
     candidates = unique_ids([c for c in found if c is not None])
     return FeedResult(
         candidates=candidates,
@@ -91,7 +89,7 @@ def _integer(digits: str) -> int | float:
 
 
 def _candidate(
-    item: dict[str, Any], entry_id: str, feed_url: str, source: str, now: datetime
+    item: dict[str, Any], entry_id: str, feed_url: str, via: str, now: datetime
 ) -> Candidate | None:
     """An item's candidate, or None when it names no usable link.
 
@@ -109,11 +107,13 @@ def _candidate(
     summary = _summary(item)
     return Candidate(
         url=link,
-        source=source,
-        title=plain_text(_string(item.get("title")), is_html=False),
-        summary=shorten(summary, MAX_SUMMARY) if summary else None,
-        published=plausible_date(
-            _date(item, "date_published") or _date(item, "date_modified"), now
+        via=via,
+        meta=Metadata(
+            title=plain_text(_string(item.get("title")), is_html=False),
+            summary=shorten(summary, MAX_SUMMARY) if summary else None,
+            published=plausible_date(
+                _date(item, "date_published") or _date(item, "date_modified"), now
+            ),
         ),
         entry_id=entry_id,
     )

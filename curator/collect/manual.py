@@ -14,7 +14,7 @@ from typing import Literal
 
 from curator import urls
 from curator.errors import InvalidURLError
-from curator.models import Candidate
+from curator.models import Candidate, Metadata
 from curator.text import collapse
 
 SNIFF_BYTES = 65_536
@@ -32,7 +32,7 @@ class BadLine:
 
 
 def parse_lines(
-    text: str, source: str, note: str | None = None
+    text: str, via: str, note: str | None = None
 ) -> tuple[list[Candidate], list[BadLine]]:
     """One URL (or `arxiv:ID`) a line; blank lines and `#` comments are skipped."""
     candidates: list[Candidate] = []
@@ -42,13 +42,13 @@ def parse_lines(
         if not entry or entry.startswith("#"):
             continue
         try:
-            candidates.append(Candidate(url=urls.parse(entry), source=source, note=note))
+            candidates.append(Candidate(url=urls.parse(entry), via=via, note=note))
         except InvalidURLError as err:
             bad.append(BadLine(number, entry, str(err)))
     return candidates, bad
 
 
-def parse_bookmarks(data: bytes, source: str) -> tuple[list[Candidate], int]:
+def parse_bookmarks(data: bytes, via: str) -> tuple[list[Candidate], int]:
     """Links of a browser bookmarks export (Netscape Bookmark File), and how many were dropped.
 
     Bookmarklets (javascript:), Firefox queries (place:) and local files are dropped.
@@ -63,7 +63,7 @@ def parse_bookmarks(data: bytes, source: str) -> tuple[list[Candidate], int]:
             url = urls.check(href)
         except InvalidURLError:
             continue
-        candidates.append(Candidate(url=url, source=source, title=title or None))
+        candidates.append(Candidate(url=url, via=via, meta=Metadata(title=title or None)))
     return candidates, len(collector.anchors) - len(candidates)
 
 

@@ -1,11 +1,12 @@
 """The enrich stage: a queued link's fetched bytes -> its Metadata.
 
-Contract: takes what was fetched (a page's body and type, an arXiv entry, a PDF's URL)
-and the author's `[sources]` labels, returns a Metadata value (title, summary, site
-name, date, source label); never fetches, never touches the store, the pipeline or the
-CLI. `pages` turns a body into Metadata, `metadata` reads a page's own declarations,
-`labels` chooses the "(Source)" shown after each link, `extracting` runs extraction in
-worker processes that a pathological page cannot hang or exhaust.
+Contract: takes what was fetched (a page's body and type, a PDF's URL) and the author's
+`[sources]` labels, returns a Metadata value (title, summary, site name, date, label);
+an arXiv Paper gives its own (Paper.metadata). Never fetches, never touches the store,
+the pipeline or the CLI. `pages` turns a body into Metadata, `metadata` reads a page's own
+declarations, `labels` chooses the label shown after each link ("(The Verge)"),
+`extracting` runs extraction in worker processes that a pathological page cannot hang or
+exhaust.
 
 The entry points are imported from here; each loads its module on first use, so that
 commands that never enrich never pay for trafilatura.
@@ -22,7 +23,6 @@ if TYPE_CHECKING:
     from curator.enrich.pages import (
         document_metadata,
         extract_page,
-        paper_metadata,
         title_from_url,
         tweet_metadata,
     )
@@ -32,7 +32,6 @@ _HOMES = {
     "source_label": "labels",
     "document_metadata": "pages",
     "extract_page": "pages",
-    "paper_metadata": "pages",
     "title_from_url": "pages",
     "tweet_metadata": "pages",
 }
@@ -40,7 +39,6 @@ __all__ = [
     "Extractors",
     "document_metadata",
     "extract_page",
-    "paper_metadata",
     "source_label",
     "title_from_url",
     "tweet_metadata",

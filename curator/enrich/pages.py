@@ -1,4 +1,4 @@
-"""Enrichment: what a link is about, as Metadata, from page bytes, an arXiv Paper or the URL.
+"""Enrichment: what a link is about, as Metadata, from page bytes or the URL.
 
 Pure functions, no network and no store: the pipeline fetches, then calls these. extract_page
 may run in a worker process, so it is top-level and takes and returns picklable values.
@@ -11,7 +11,6 @@ from __future__ import annotations
 import codecs
 import logging
 import re
-import unicodedata
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from types import MappingProxyType
@@ -22,8 +21,8 @@ from curator import urls
 from curator.charsets import HTML_TYPES, SNIFFED_TYPES, decode_page
 from curator.enrich import labels as source_labels
 from curator.errors import ContentError, ExtractionError
-from curator.models import Metadata, Paper
-from curator.text import collapse, fold_accents, shorten
+from curator.models import Metadata
+from curator.text import collapse, composed, fold_accents, shorten
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -98,25 +97,11 @@ def extract_page(body: bytes, url: str, content_type: str, labels: Mapping[str, 
     raise ContentError(url, f"not an HTML page ({media_type or 'no HTML markup'})")
 
 
-def paper_metadata(paper: Paper) -> Metadata:
-    """An arXiv paper as the API describes it; the summary is the whole abstract."""
-    return Metadata(
-        title=_collapse(paper.title),
-        summary=_collapse(paper.summary),
-        source="arXiv",
-        authors=paper.authors,
-        published=paper.published,
-        category=paper.category,
-        code_url=paper.code_url,
-        final_url=None,
-    )
-
-
 def tweet_metadata(url: str) -> Metadata:
     """A post on x.com / twitter.com, which is unreadable without a login: never fetched."""
     match = _TWEET_PATH.match(urlsplit(url).path)
     title = f"Tweet by @{match['handle']}" if match else "Tweet"
-    return Metadata(title=title, source="Tweet", site_name="X", title_guessed=True)
+    return Metadata(title=title, label="Tweet", site_name="X", title_guessed=True)
 
 
 def document_metadata(url: str, content_type: str, *, labels: Mapping[str, str]) -> Metadata:
@@ -129,7 +114,7 @@ def document_metadata(url: str, content_type: str, *, labels: Mapping[str, str])
     return Metadata(
         title=title_from_url(url),
         title_guessed=True,
-        source=source_labels.source_label(url, None, None, labels),
+        label=source_labels.source_label(url, None, None, labels),
         final_url=url,
         note=note,
     )
@@ -179,7 +164,7 @@ def _html_metadata(html: str, url: str, labels: Mapping[str, str]) -> Metadata:
         title=title or title_from_url(url),
         title_guessed=not title,
         summary=summary,
-        source=source_labels.source_label(url, site_name, author, labels),
+        label=source_labels.source_label(url, site_name, author, labels),
         site_name=site_name,
         published=_published(found.date),
         authors=tuple(name.strip() for name in author.split(";")) if author else (),
@@ -305,5 +290,5 @@ def _published(found: str | None) -> datetime | None:
 
 def _collapse(text: str | None) -> str | None:
     """Whitespace collapsed to single spaces, Unicode in NFC; None for None or blank text."""
-    collapsed = unicodedata.normalize("NFC", collapse(text))
+    collapsed = composed(collapse(text))
     return collapsed or None

@@ -23,7 +23,6 @@ from curator.config import Config, FetchConfig
 from curator.enrich import (
     Extractors,
     document_metadata,
-    paper_metadata,
     tweet_metadata,
 )
 from curator.errors import ContentError, FetchError, HTTPStatusError, UnreachableError
@@ -177,7 +176,7 @@ class _Run:
                 if paper is None:
                     self.failed(link, ContentError(link.url, NOT_ON_ARXIV))
                 else:
-                    self.enriched(link, paper_metadata(paper))
+                    self.enriched(link, paper.metadata())
 
     def http_fallback(self, link: Link) -> str | None:
         """The http URL an https link also arrived as, cleaned, or None."""
