@@ -19,7 +19,7 @@ from curator.files import write_atomically
 from curator.models import SourceState
 
 if TYPE_CHECKING:
-    from curator.pipeline.collect import SourceReport
+    from curator.pipeline.collect import ChannelReport
 
 
 @app.command(cls=Command)
@@ -62,16 +62,16 @@ def collect(
     table = render.make_table("Collected")
     for name in ("source", "new", "known", "status"):
         table.add_column(name, justify="right" if name in ("new", "known") else "left")
-    for item in report.sources:
+    for item in report.channels:
         table.add_row(item.name, str(item.new), str(item.known), _status(item))
     stderr.print(table)
     if report.failed:
-        stderr.print(f"{len(report.failed)} of {len(report.sources)} sources failed")
+        stderr.print(f"{len(report.failed)} of {len(report.channels)} sources failed")
     if report.enrichment is not None:
         render.enriched(report.enrichment)
 
 
-def _status(item: SourceReport) -> str:
+def _status(item: ChannelReport) -> str:
     if item.error:
         return f"failed: {item.error}"
     words = ["not modified" if item.not_modified else "ok"]

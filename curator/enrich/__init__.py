@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from curator.enrich.extracting import Extractors
-    from curator.enrich.labels import source_label
+    from curator.enrich.labels import link_label
     from curator.enrich.pages import (
         document_metadata,
         extract_page,
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 _HOMES = {
     "Extractors": "extracting",
-    "source_label": "labels",
+    "link_label": "labels",
     "document_metadata": "pages",
     "extract_page": "pages",
     "title_from_url": "pages",
@@ -39,7 +39,7 @@ __all__ = [
     "Extractors",
     "document_metadata",
     "extract_page",
-    "source_label",
+    "link_label",
     "title_from_url",
     "tweet_metadata",
 ]

@@ -1,4 +1,4 @@
-"""Source labels: the name the newsletter shows after a link, "(The Verge)", "(Tweet)".
+"""Labels: the name the newsletter shows after a link, "(The Verge)", "(Tweet)".
 
 Owns the order of the rules (DESIGN.md, "The newsletter it writes") and the built-in map in
 known_sources.toml. Pure functions on strings; imports only curator.urls and curator.text.
@@ -23,7 +23,7 @@ _MAX_AUTHOR_WORDS = 4
 _MIN_NAME_LETTERS = 4
 
 
-def source_label(
+def link_label(
     url: str, site_name: str | None, author: str | None, labels: Mapping[str, str]
 ) -> str:
     """The label for a link: the first of these rules that gives one wins.

@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 from curator import urls
 from curator.charsets import HTML_TYPES, SNIFFED_TYPES, decode_page
-from curator.enrich import labels as source_labels
+from curator.enrich import labels as link_labels
 from curator.errors import ContentError, ExtractionError
 from curator.models import Metadata
 from curator.text import collapse, composed, fold_accents, shorten
@@ -114,7 +114,7 @@ def document_metadata(url: str, content_type: str, *, labels: Mapping[str, str])
     return Metadata(
         title=title_from_url(url),
         title_guessed=True,
-        label=source_labels.source_label(url, None, None, labels),
+        label=link_labels.link_label(url, None, None, labels),
         final_url=url,
         note=note,
     )
@@ -164,7 +164,7 @@ def _html_metadata(html: str, url: str, labels: Mapping[str, str]) -> Metadata:
         title=title or title_from_url(url),
         title_guessed=not title,
         summary=summary,
-        label=source_labels.source_label(url, site_name, author, labels),
+        label=link_labels.link_label(url, site_name, author, labels),
         site_name=site_name,
         published=_published(found.date),
         authors=tuple(name.strip() for name in author.split(";")) if author else (),
@@ -188,10 +188,8 @@ def _title_and_site_name(
     if not title or not match:
         return title, site_name
     suffix = title[match.end() :].casefold()
-    known = {
-        name.casefold() for name in (site_name, source_labels.known_label(url, labels)) if name
-    }
-    if suffix in known or source_labels.is_host_name(suffix, urls.host(url)):
+    known = {name.casefold() for name in (site_name, link_labels.known_label(url, labels)) if name}
+    if suffix in known or link_labels.is_host_name(suffix, urls.host(url)):
         return title[: match.start()], site_name
     return title, site_name
 
@@ -237,7 +235,7 @@ def _host_suffix(full_title: str | None, url: str) -> str | None:
     if not full_title or not match:
         return None
     suffix = full_title[match.end() :]
-    return suffix if source_labels.is_host_name(suffix, urls.host(url)) else None
+    return suffix if link_labels.is_host_name(suffix, urls.host(url)) else None
 
 
 def _words(text: str) -> set[str]:

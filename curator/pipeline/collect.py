@@ -4,8 +4,8 @@ Feeds are fetched concurrently through the shared Fetcher, with conditional GETs
 state kept per feed; a feed URL that answers with a web page is resolved to the feed the
 page links to, which the state remembers and the next run fetches directly. arXiv queries
 run one at a time on one client and the same Fetcher, so the API's delay holds across
-queries and into enrichment. A failing source is recorded on its state and reported; the
-others go on.
+queries and into enrichment. A failing channel (feed or query) is recorded on its state
+and reported; the others go on.
 """
 
 from __future__ import annotations
@@ -33,7 +33,9 @@ ARXIV = "arxiv"
 
 
 @dataclass
-class SourceReport:
+class ChannelReport:
+    """What collecting one channel (a configured feed or arXiv query) gave."""
+
     name: str
     kind: str  # "feed" | "arxiv"
     new: int = 0
@@ -46,16 +48,16 @@ class SourceReport:
 
 @dataclass
 class CollectReport:
-    sources: list[SourceReport] = field(default_factory=list)
+    channels: list[ChannelReport] = field(default_factory=list)
     enrichment: EnrichReport | None = None
 
     @property
     def new(self) -> int:
-        return sum(s.new for s in self.sources)
+        return sum(c.new for c in self.channels)
 
     @property
-    def failed(self) -> list[SourceReport]:
-        return [s for s in self.sources if s.error]
+    def failed(self) -> list[ChannelReport]:
+        return [c for c in self.channels if c.error]
 
 
 def collect(
@@ -67,7 +69,7 @@ def collect(
     then_enrich: bool = True,
     progress: Progress | None = None,
 ) -> CollectReport:
-    """Fetch the configured sources (or the one named `only`), queue what they list, then
+    """Fetch the configured channels (or the one named `only`), queue what they list, then
     enrich what is pending unless told not to."""
     feeds, queries = _selected(config, only)
     progress = progress or NoProgress()
@@ -104,7 +106,7 @@ async def _collect_all(
     queries: Sequence[ArxivSource],
     arxiv: ArxivAPI | None,
     progress: Progress,
-) -> list[SourceReport]:
+) -> list[ChannelReport]:
     async with Fetcher(config.fetch) as fetcher:
         feed_jobs = [_collect_feed(fetcher, store, feed, now, progress) for feed in feeds]
         arxiv_job = _collect_queries(arxiv, fetcher, store, queries, now, progress)
@@ -114,9 +116,9 @@ async def _collect_all(
 
 async def _collect_feed(
     fetcher: Fetcher, store: Store, feed: FeedSource, now: datetime, progress: Progress
-) -> SourceReport:
+) -> ChannelReport:
     name = feed_name(feed)
-    report = SourceReport(name, FEED)
+    report = ChannelReport(name, FEED)
     state = store.source_state(FEED, feed.url, name)
     try:
         response = await _fetch_feed(fetcher, feed.url, state)
@@ -171,11 +173,11 @@ async def _collect_queries(
     queries: Sequence[ArxivSource],
     now: datetime,
     progress: Progress,
-) -> list[SourceReport]:
+) -> list[ChannelReport]:
     reports = []
     for query in queries:
         name = arxiv_name(query)
-        report = SourceReport(name, ARXIV)
+        report = ChannelReport(name, ARXIV)
         state = store.source_state(ARXIV, query.query, name)
         assert api is not None
         try:
@@ -190,7 +192,7 @@ async def _collect_queries(
 
 
 def _queue(
-    store: Store, candidates: Sequence[Candidate], now: datetime, report: SourceReport
+    store: Store, candidates: Sequence[Candidate], now: datetime, report: ChannelReport
 ) -> None:
     result = store.add(candidates, now)
     report.new, report.known = result.new, result.known
@@ -210,7 +212,7 @@ def _remember_validators(state: SourceState, response: Response) -> None:
     state.last_modified = response.headers.get("last-modified")
 
 
-def _save_state(store: Store, state: SourceState, report: SourceReport, now: datetime) -> None:
+def _save_state(store: Store, state: SourceState, report: ChannelReport, now: datetime) -> None:
     state.name = report.name
     state.last_fetched = now
     if report.error:
