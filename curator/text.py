@@ -123,7 +123,7 @@ def shorten(text: str, limit: int) -> str:
 
 
 def composed(text: str) -> str:
-    """`text` in Unicode NFC, so that "é" is one code point however the source spelt it."""
+    """`text` in Unicode NFC, so that "é" is one code point however it was spelt."""
     return unicodedata.normalize("NFC", text)
 
 

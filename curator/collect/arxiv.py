@@ -18,9 +18,9 @@ if TYPE_CHECKING:  # the arxiv package is imported only by runs that query arXiv
     from curator.http import Fetcher
 
 
-async def collect_query(api: ArxivAPI, fetcher: Fetcher, source: ArxivSource) -> list[Candidate]:
+async def collect_query(api: ArxivAPI, fetcher: Fetcher, query: ArxivSource) -> list[Candidate]:
     """The newest papers for one configured query, as already-enriched candidates."""
-    name = arxiv_name(source)
+    name = arxiv_name(query)
     return [
         Candidate(
             url=urls.arxiv_abs_url(paper.arxiv_id),
@@ -28,5 +28,5 @@ async def collect_query(api: ArxivAPI, fetcher: Fetcher, source: ArxivSource) ->
             meta=paper.metadata(),
             is_enriched=True,
         )
-        for paper in await api.search(fetcher, source.query, source.max_results)
+        for paper in await api.search(fetcher, query.query, query.max_results)
     ]
