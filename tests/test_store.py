@@ -70,17 +70,8 @@ def test_adding_by_hand_twice_records_both_arrivals(store: Store) -> None:
 
 def test_arxiv_query_results_enter_already_enriched(store: Store) -> None:
     paper = Paper("2312.13558", "The Truth is in There", "Abstract.", ("A. Author",), NOW, "cs.LG")
-    store.add(
-        [
-            Candidate(
-                "https://arxiv.org/abs/2312.13558",
-                "arXiv cs.LG",
-                meta=paper.metadata(),
-                is_enriched=True,
-            )
-        ],
-        NOW,
-    )
+    url = "https://arxiv.org/abs/2312.13558"
+    store.add([Candidate(url, "arXiv cs.LG", meta=paper.metadata(), is_enriched=True)], NOW)
     [link] = store.links()
     assert (link.status, link.title, link.authors, link.source) == (
         DONE,
