@@ -21,7 +21,8 @@ from curator import urls
 from curator.charsets import HTML_TYPES, SNIFFED_TYPES, decode_page
 from curator.enrich import labels as source_labels
 from curator.errors import ContentError, ExtractionError
-from curator.models import Metadata, Paper
+from curator.merging import paper_metadata as paper_metadata  # shared with the store
+from curator.models import Metadata
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -95,20 +96,6 @@ def extract_page(body: bytes, url: str, content_type: str, labels: Mapping[str, 
     if media_type in TEXT_DOCUMENT_TYPES:
         return document_metadata(url, media_type, labels=labels)
     raise ContentError(url, f"not an HTML page ({media_type or 'no HTML markup'})")
-
-
-def paper_metadata(paper: Paper) -> Metadata:
-    """An arXiv paper as the API describes it; the summary is the whole abstract."""
-    return Metadata(
-        title=_collapse(paper.title),
-        summary=_collapse(paper.summary),
-        source="arXiv",
-        authors=paper.authors,
-        published=paper.published,
-        category=paper.category,
-        code_url=paper.code_url,
-        final_url=None,
-    )
 
 
 def tweet_metadata(url: str) -> Metadata:
