@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, MetaData, event
-from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import QueuePool
 from sqlalchemy.sql.dml import Insert
@@ -53,7 +53,7 @@ class SQLite:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     def insert_ignore(self, table: type[SQLModel]) -> Insert:
-        return sqlite.insert(table).on_conflict_do_nothing()
+        return insert(table).on_conflict_do_nothing()
 
     def schema_version(self, conn: Connection) -> int:
         return int(conn.exec_driver_sql("PRAGMA user_version").scalar() or 0)
