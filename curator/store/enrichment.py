@@ -17,7 +17,8 @@ from sqlmodel import Session, col, or_, select, update
 from curator import urls
 from curator.merging import merged_fields
 from curator.models import DONE, FAILED, LINK, PENDING, IssueItem, Link, Merged, Metadata, Sighting
-from curator.store.links import COLUMNS, Links, location_columns, metadata_columns
+from curator.store.engine import Base
+from curator.store.links import COLUMNS, location_columns, metadata_columns
 
 _MARK_FAILED = (
     update(Link)
@@ -32,7 +33,7 @@ _MARK_FAILED = (
 )
 
 
-class Enrichment(Links):
+class Enrichment(Base):
     def due_for_enrichment(
         self,
         now: datetime,
