@@ -203,11 +203,6 @@ class Metadata:
             authors=_names(self.authors),
         )
 
-    @property
-    def source(self) -> str | None:
-        """The label, by the name of the Link column it fills (the store reads it)."""
-        return self.label
-
 
 @dataclass(frozen=True)
 class Candidate:
@@ -228,28 +223,6 @@ class Candidate:
 
     def __post_init__(self) -> None:
         _set(self, via=clean(self.via))
-
-    # What the store reads, by the names of the columns they fill.
-    @property
-    def source(self) -> str:
-        return self.via
-
-    @property
-    def title(self) -> str | None:
-        return self.meta.title
-
-    @property
-    def summary(self) -> str | None:
-        return self.meta.summary
-
-    @property
-    def published(self) -> datetime | None:
-        return self.meta.published
-
-    @property
-    def paper(self) -> Metadata | None:
-        """The complete metadata of an arXiv query result; None for any other candidate."""
-        return self.meta if self.is_enriched else None
 
 
 @dataclass

@@ -329,7 +329,7 @@ def test_collect_query_gives_enriched_candidates_with_abs_links(server: Loopback
     ]
     first = candidates[0]
     assert (first.via, first.is_enriched) == ("arXiv: cat:cs.CL", True)
-    assert first.title == "Teaching Small Models to Count Sheep Reliably"
-    assert first.published == datetime(2024, 1, 3, 18, 59, 59, tzinfo=UTC)
+    assert first.meta.title == "Teaching Small Models to Count Sheep Reliably"
+    assert first.meta.published == datetime(2024, 1, 3, 18, 59, 59, tzinfo=UTC)
     assert first.meta.authors == ("Ada Example", "Bo Sample")
     assert first.meta.label == "arXiv"

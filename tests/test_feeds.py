@@ -29,24 +29,24 @@ def test_rss2_entries_become_candidates_with_plain_text() -> None:
     first = result.candidates[0]
     assert first.url == "https://news.example.com/2024/01/first?utm_source=rss"
     assert first.via == "Example"
-    assert first.title == "First & foremost bold"
-    assert first.summary == "A short look at “things” & stuff. Second paragraph."
-    assert first.published == datetime(2024, 1, 2, 9, 30, tzinfo=UTC)
+    assert first.meta.title == "First & foremost bold"
+    assert first.meta.summary == "A short look at “things” & stuff. Second paragraph."
+    assert first.meta.published == datetime(2024, 1, 2, 9, 30, tzinfo=UTC)
 
 
 def test_rss2_arxiv_pdf_link_is_kept_as_it_is() -> None:
     paper = parse("rss2.xml").candidates[1]
 
     assert paper.url == "https://arxiv.org/pdf/2312.13558v1.pdf"
-    assert paper.published == datetime(2024, 1, 3, 8, 0, tzinfo=UTC)
+    assert paper.meta.published == datetime(2024, 1, 3, 8, 0, tzinfo=UTC)
 
 
 def test_rss2_entry_with_only_a_permalink_guid_uses_it_and_a_bad_date_is_none() -> None:
     entry = parse("rss2.xml").candidates[2]
 
     assert entry.url == "https://news.example.com/2024/01/guid-only"
-    assert entry.title == "Only a permalink guid"
-    assert (entry.summary, entry.published) == (None, None)
+    assert entry.meta.title == "Only a permalink guid"
+    assert (entry.meta.summary, entry.meta.published) == (None, None)
 
 
 def test_rss1_rdf_feed_is_read() -> None:
@@ -57,8 +57,8 @@ def test_rss1_rdf_feed_is_read() -> None:
         "https://rdf.example.org/one",
         "https://rdf.example.org/two",
     ]
-    assert result.candidates[0].summary == "The first RDF item."
-    assert result.candidates[1].published == datetime(2024, 1, 6, 6, 15, tzinfo=UTC)
+    assert result.candidates[0].meta.summary == "The first RDF item."
+    assert result.candidates[1].meta.published == datetime(2024, 1, 6, 6, 15, tzinfo=UTC)
 
 
 def test_atom_links_resolve_against_xml_base() -> None:
@@ -71,11 +71,11 @@ def test_atom_links_resolve_against_xml_base() -> None:
         "https://blog.example.net/posts/by-id",
     ]
     hello, nested, by_id = result.candidates
-    assert (hello.title, hello.summary) == ("Relative to xml:base", "Hello & welcome")
-    assert hello.published == datetime(2024, 1, 7, 14, 0, tzinfo=UTC)
-    assert (nested.title, nested.summary) == ("Nested base", "Only content, no summary.")
-    assert nested.published == datetime(2023, 12, 30, 10, 0, tzinfo=UTC)  # from <updated>
-    assert by_id.title == "The id is the link"
+    assert (hello.meta.title, hello.meta.summary) == ("Relative to xml:base", "Hello & welcome")
+    assert hello.meta.published == datetime(2024, 1, 7, 14, 0, tzinfo=UTC)
+    assert (nested.meta.title, nested.meta.summary) == ("Nested base", "Only content, no summary.")
+    assert nested.meta.published == datetime(2023, 12, 30, 10, 0, tzinfo=UTC)  # from <updated>
+    assert by_id.meta.title == "The id is the link"
 
 
 def test_relative_and_protocol_relative_links_resolve_against_the_feed_url() -> None:
@@ -98,7 +98,7 @@ def test_relative_links_follow_the_final_url_after_redirects() -> None:
 def test_truncated_feed_keeps_its_complete_entries_with_a_warning() -> None:
     result = parse("truncated.xml")
 
-    assert [c.title for c in result.candidates] == ["Complete one", "Complete two"]
+    assert [c.meta.title for c in result.candidates] == ["Complete one", "Complete two"]
     assert result.warning is not None
     assert result.warning.startswith("broken XML, entries recovered")
 
@@ -152,7 +152,7 @@ def test_long_summaries_are_cut_to_about_a_thousand_characters() -> None:
         f"<description>{words}</description></item></channel></rss>"
     ).encode()
 
-    summary = parse_feed(body, {}, FEED_URL, "Example", now=NOW).candidates[0].summary
+    summary = parse_feed(body, {}, FEED_URL, "Example", now=NOW).candidates[0].meta.summary
 
     assert summary is not None
     assert 900 < len(summary) <= 1000
@@ -173,7 +173,7 @@ def test_billion_laughs_is_not_expanded() -> None:
 
     [entry] = result.candidates
     assert entry.url == "https://laughs.example.com/1"
-    assert len(entry.title or "") < 100 and len(entry.summary or "") < 100
+    assert len(entry.meta.title or "") < 100 and len(entry.meta.summary or "") < 100
     assert result.warning is not None
     assert result.warning.startswith("entity declarations removed")
 
@@ -183,7 +183,7 @@ def test_billion_laughs_in_utf16_is_not_expanded() -> None:
 
     result = parse_feed(text.encode("utf-16"), {}, FEED_URL, "Example", now=NOW)
 
-    assert len(result.candidates[0].title or "") < 100
+    assert len(result.candidates[0].meta.title or "") < 100
 
 
 def test_text_entities_declared_in_the_feed_are_not_multiplied() -> None:
@@ -196,8 +196,8 @@ def test_text_entities_declared_in_the_feed_are_not_multiplied() -> None:
 
     result = parse_feed(body, {}, FEED_URL, "Example", now=NOW)
 
-    assert len(result.candidates[0].summary or "") <= 1000
-    assert "x" * 100 not in (result.candidates[0].summary or "")
+    assert len(result.candidates[0].meta.summary or "") <= 1000
+    assert "x" * 100 not in (result.candidates[0].meta.summary or "")
 
 
 def test_external_file_entity_is_never_read(tmp_path: Path) -> None:
@@ -208,7 +208,7 @@ def test_external_file_entity_is_never_read(tmp_path: Path) -> None:
     result = parse_feed(body.encode(), {}, FEED_URL, "Example", now=NOW)
 
     assert [c.url for c in result.candidates] == ["https://xxe.example.com/1"]
-    seen = [result.title, *(f"{c.title} {c.summary}" for c in result.candidates)]
+    seen = [result.title, *(f"{c.meta.title} {c.meta.summary}" for c in result.candidates)]
     assert not any("TOP-SECRET" in (text or "") for text in seen)
 
 
@@ -234,7 +234,7 @@ def test_external_dtd_is_neither_fetched_nor_a_problem(server: LoopbackServer) -
 
     result = parse_feed(body, {}, FEED_URL, "Example", now=NOW)
 
-    assert [(c.url, c.title) for c in result.candidates] == [
+    assert [(c.url, c.meta.title) for c in result.candidates] == [
         ("https://old.example.com/1", "Vintage")
     ]
     assert result.warning is None
@@ -261,7 +261,7 @@ def test_five_thousand_entries_all_parse() -> None:
     result = parse_feed(body, {}, FEED_URL, "Example", now=NOW)
 
     assert len(result.candidates) == 5_000
-    assert result.candidates[-1].title == "Post 4999 & more"
+    assert result.candidates[-1].meta.title == "Post 4999 & more"
 
 
 def test_an_atom_entry_linking_only_a_pdf_keeps_that_link() -> None:
@@ -322,7 +322,9 @@ def test_a_pub_date_more_than_two_days_ahead_is_no_date() -> None:
         "<pubDate>Thu, 11 Jan 2024 12:00:01 GMT</pubDate></item>",
     )
 
-    dates = [c.published for c in parse_feed(body, {}, FEED_URL, "Example", now=NOW).candidates]
+    dates = [
+        c.meta.published for c in parse_feed(body, {}, FEED_URL, "Example", now=NOW).candidates
+    ]
 
     assert dates == [None, datetime(2024, 1, 10, 11, 0, tzinfo=UTC), None]
 

@@ -20,7 +20,18 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "curator.errors": ("curator",),
     "curator.urls": ("curator.store", "curator.http", "curator.pipeline", "curator.cli", *UI),
     "curator.config": ("curator.store", "curator.http", "curator.pipeline", "curator.cli", *UI),
-    "curator.store": ("curator.http", "curator.pipeline", "curator.cli", *STAGES, *UI),
+    "curator.store": (
+        "curator.http",
+        "curator.pipeline",
+        "curator.cli",
+        *STAGES,
+        *UI,
+        "sqlite3",
+        "sqlalchemy.dialects",  # behind the dialect: curator.store.sqlite
+    ),
+    # Pure rules on values: no store, no database.
+    "curator.merging": ("curator", "sqlalchemy", "sqlite3"),
+    "curator.statuses": ("curator", "sqlalchemy", "sqlite3"),
     "curator.http": ("curator.store", "curator.pipeline", "curator.cli", *STAGES, *UI),
     "curator.arxiv_api": ("curator.store", "curator.pipeline", "curator.cli", *STAGES, *UI),
     "curator.pipeline": ("curator.cli", *UI),
@@ -31,8 +42,14 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     },
 }
 # module prefix -> what it may import all the same: the models clean their text as they
-# are made, with pure functions on strings.
-ALLOWED: dict[str, tuple[str, ...]] = {"curator.models": ("curator.text",)}
+# are made, with pure functions on strings; the pure rules read the models; the SQLite
+# dialect is where the store speaks SQLite.
+ALLOWED: dict[str, tuple[str, ...]] = {
+    "curator.models": ("curator.text",),
+    "curator.merging": ("curator.models", "curator.urls", "curator.text"),
+    "curator.statuses": ("curator.models",),
+    "curator.store.sqlite": ("sqlite3", "sqlalchemy.dialects.sqlite"),
+}
 
 
 def module_name(path: Path) -> str:

@@ -33,18 +33,18 @@ def test_json_feed_1_1_items_become_candidates_like_rss_entries() -> None:
     assert (result.title, result.dropped, result.warning) == ("Example Links & Notes", 0, None)
     link_post, microblog, text_only, by_id = result.candidates
     assert link_post.url == "https://news.example.com/2024/01/data-centres?utm_source=jsonfeed"
-    assert (link_post.title, link_post.summary) == ("Data centres and the grid",
+    assert (link_post.meta.title, link_post.meta.summary) == ("Data centres and the grid",
                                                     "Power is the bottleneck.")  # fmt: skip
-    assert link_post.published == datetime(2024, 1, 5, 14, 30, tzinfo=UTC)
+    assert link_post.meta.published == datetime(2024, 1, 5, 14, 30, tzinfo=UTC)
     assert link_post.entry_id == "https://links.example.org/2024/01/grid"
     assert microblog.url == "https://links.example.org/2024/01/2347259"
-    assert (microblog.title, microblog.entry_id) == (None, "2347259")
-    assert microblog.summary == "Cats are neat. Second paragraph & more."
-    assert microblog.published == datetime(2024, 1, 6, 8, 0, tzinfo=UTC)  # lower-case t and z
+    assert (microblog.meta.title, microblog.entry_id) == (None, "2347259")
+    assert microblog.meta.summary == "Cats are neat. Second paragraph & more."
+    assert microblog.meta.published == datetime(2024, 1, 6, 8, 0, tzinfo=UTC)  # lower-case t and z
     assert text_only.url == "https://links.example.org/notes/text-only"
-    assert text_only.summary == "Tags like <b>this</b> stay as written."  # plain text by spec
-    assert text_only.published is None
-    assert (by_id.url, by_id.title) == ("https://links.example.org/2024/01/id-is-the-link",
+    assert text_only.meta.summary == "Tags like <b>this</b> stay as written."  # plain text by spec
+    assert text_only.meta.published is None
+    assert (by_id.url, by_id.meta.title) == ("https://links.example.org/2024/01/id-is-the-link",
                                         "The id is the link")  # fmt: skip
 
 
@@ -53,7 +53,7 @@ def test_json_feed_1_0_numeric_ids_are_strings_and_items_without_an_id_are_disca
 
     [only] = result.candidates
     assert (only.url, only.entry_id) == ("https://old.example.net/42", "42")
-    assert only.published == datetime(2017, 5, 17, 8, 2, 12, tzinfo=UTC)
+    assert only.meta.published == datetime(2017, 5, 17, 8, 2, 12, tzinfo=UTC)
     assert result.dropped == 1  # the mailto: item
     assert result.warning == "skipped 2 items not objects, 2 items without an id"
 
@@ -114,7 +114,7 @@ def test_fields_of_the_wrong_type_are_ignored_not_fatal() -> None:
         ("https://e.example/5", "5"),
     ]
     four = result.candidates[0]
-    assert (four.title, four.summary, four.published) == (None, None, None)
+    assert (four.meta.title, four.meta.summary, four.meta.published) == (None, None, None)
     assert result.title is None
     assert result.dropped == 1
     assert result.warning == "skipped 2 items without an id"
@@ -167,6 +167,6 @@ def test_a_date_far_in_the_future_is_no_date() -> None:
          "date_published": "2024-01-11T12:00:00+00:00"},
     )  # fmt: skip
 
-    dates = [c.published for c in parse(body).candidates]
+    dates = [c.meta.published for c in parse(body).candidates]
 
     assert dates == [None, datetime(2024, 1, 9, 12, 0, tzinfo=UTC), None]

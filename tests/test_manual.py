@@ -64,13 +64,13 @@ def test_windows_line_ends_and_a_byte_order_mark_are_tolerated() -> None:
 def test_bookmarks_export_gives_titled_http_links_and_counts_the_rest() -> None:
     candidates, dropped = parse_bookmarks((IMPORT / "bookmarks.html").read_bytes(), "bookmarks")
 
-    assert [(c.url, c.title) for c in candidates] == [
+    assert [(c.url, c.meta.title) for c in candidates] == [
         ("https://blog.example.com/2023/12/what-i-learned", "What I learned & why"),
         ("https://arxiv.org/abs/2312.11514v2", "A paper"),
         ("http://news.example.org/story?id=7", "Stôry with ünicode"),
         ("https://untitled.example.net/", None),
     ]
-    assert {(c.via, c.published) for c in candidates} == {("bookmarks", None)}
+    assert {(c.via, c.meta.published) for c in candidates} == {("bookmarks", None)}
     assert dropped == 3  # javascript:, place: and file:
 
 

@@ -327,3 +327,117 @@ def test_links_stream_in_batches_in_queue_order(store: Store) -> None:
     batches = list(store.link_batches(size=3))
     assert [len(batch) for batch in batches] == [3, 3, 1]
     assert [link.id for batch in batches for link in batch] == list(range(1, 8))
+
+
+# -- what arrivals change -----------------------------------------------------------------
+
+
+def test_each_paper_of_a_query_keeps_its_code_link_whatever_the_first_lacks(
+    store: Store,
+) -> None:
+    """One INSERT takes its columns from the batch's first row."""
+    plain = Paper("2312.00001", "No code", "A.", ("A. Author",), NOW)
+    coded = Paper(
+        "2312.00002", "Code", "B.", ("B. Author",), NOW, "cs.CL", "https://github.com/b/b"
+    )
+    store.add(
+        [
+            Candidate(
+                "https://arxiv.org/abs/2312.00001",
+                "arXiv cs.CL",
+                meta=plain.metadata(),
+                is_enriched=True,
+            ),
+            Candidate(
+                "https://arxiv.org/abs/2312.00002",
+                "arXiv cs.CL",
+                meta=coded.metadata(),
+                is_enriched=True,
+            ),
+        ],
+        NOW,
+    )
+    assert [(link.code_url, link.category) for link in store.links()] == [
+        (None, None),
+        ("https://github.com/b/b", "cs.CL"),
+    ]
+
+
+def test_a_paper_after_a_plain_link_in_one_batch_still_arrives_enriched(store: Store) -> None:
+    paper = Paper("2312.13558", "The Truth is in There", "Abstract.", ("A. Author",), NOW, "cs.LG")
+    store.add(
+        [
+            Candidate("https://example.com/a", "A feed"),
+            Candidate(
+                "https://arxiv.org/abs/2312.13558",
+                "A feed",
+                meta=paper.metadata(),
+                is_enriched=True,
+            ),
+        ],
+        NOW,
+    )
+    plain, enriched = store.links()
+    assert (plain.status, plain.source, plain.enriched_at) == (PENDING, None, None)
+    assert (enriched.status, enriched.source, enriched.category) == (DONE, "arXiv", "cs.LG")
+    assert enriched.enriched_at == NOW
+
+
+def test_a_failed_paper_that_a_query_describes_is_done_and_no_longer_retried(
+    store: Store,
+) -> None:
+    store.add([Candidate("https://arxiv.org/pdf/2312.13558", "manual")], NOW)
+    [link] = store.links()
+    store.mark_failed(link.id or 0, "HTTP 503", NOW, NOW + timedelta(hours=1))
+    paper = Paper("2312.13558", "The Truth is in There", "Abstract.", ("A. Author",), NOW, "cs.LG")
+    later = NOW + timedelta(hours=2)
+    store.add(
+        [
+            Candidate(
+                "https://arxiv.org/abs/2312.13558",
+                "arXiv cs.LG",
+                meta=paper.metadata(),
+                is_enriched=True,
+            )
+        ],
+        later,
+    )
+    [link] = store.links()
+    assert (link.status, link.error, link.next_attempt_at, link.title) == (
+        DONE,
+        None,
+        None,
+        "The Truth is in There",
+    )
+    assert store.due_for_enrichment(later, retry_failed=True) == []
+
+
+def test_a_query_result_leaves_an_enriched_paper_as_its_lookup_found_it(store: Store) -> None:
+    store.add([Candidate("https://arxiv.org/abs/2312.13558", "manual")], NOW)
+    [link] = store.links()
+    store.mark_enriched(link.id or 0, Metadata(title="Looked up", label="arXiv"), NOW)
+    paper = Paper("2312.13558", "From the query", "Abstract.", ("A. Author",), NOW)
+    store.add(
+        [
+            Candidate(
+                "https://arxiv.org/abs/2312.13558",
+                "arXiv cs.LG",
+                meta=paper.metadata(),
+                is_enriched=True,
+            )
+        ],
+        NOW,
+    )
+    [link] = store.links()
+    assert link.title == "Looked up"
+
+
+def test_saving_a_sources_state_twice_keeps_one_row_with_the_latest(store: Store) -> None:
+    state = store.source_state("feed", "https://example.com/feed.xml", "Example")
+    state.etag = '"v1"'
+    store.save_source_state(state)
+    again = store.source_state("feed", "https://example.com/feed.xml", "Example")
+    again.etag, again.failures = '"v2"', 1
+    store.save_source_state(again)
+    [kept] = store.source_states()
+    assert (kept.etag, kept.failures, kept.name) == ('"v2"', 1, "Example")

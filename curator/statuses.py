@@ -1,0 +1,34 @@
+"""The words `curator list --status` takes, and the Link column each one reads.
+
+The enrichment states (pending, done, failed), the author's decisions (picked, skipped,
+featured) and published. Pure data: the CLI lists the words, the store turns one into its
+query. Imports only curator.models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from curator.models import DONE, FAILED, FEATURE, PENDING, PICK, SKIP
+
+
+@dataclass(frozen=True)
+class StatusWord:
+    column: str  # the Link column the word reads
+    value: str | None  # the value that column must hold; None: any value at all
+
+
+STATUS_WORDS: Mapping[str, StatusWord] = MappingProxyType(
+    {
+        PENDING: StatusWord("status", PENDING),
+        DONE: StatusWord("status", DONE),
+        FAILED: StatusWord("status", FAILED),
+        "picked": StatusWord("decision", PICK),
+        "skipped": StatusWord("decision", SKIP),
+        "featured": StatusWord("decision", FEATURE),
+        "published": StatusWord("issue_id", None),
+    }
+)
+STATUSES = tuple(STATUS_WORDS)

@@ -1,0 +1,36 @@
+"""The queue's database: the only package that opens a Session or builds a query.
+
+Contract: `Store(path)` opens (or creates, or migrates) the queue and offers intent-named
+methods over links (`links`, `enrichment`), sources and issues, which take and return
+curator.models values and raise StoreError, never a driver's error. It imports no stage,
+pipeline, http or cli. Every statement one database does its own way is behind
+`engine.Dialect`: a second database is one more module beside `sqlite`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from curator.statuses import STATUSES
+from curator.store import schema
+from curator.store.engine import opening
+from curator.store.enrichment import Enrichment
+from curator.store.issues import Issues
+from curator.store.links import LinkFilter, Links
+from curator.store.schema import MIGRATIONS
+from curator.store.sources import Sources
+from curator.store.sqlite import SQLite
+
+__all__ = ["MIGRATIONS", "STATUSES", "LinkFilter", "Store"]
+
+
+class Store(Links, Enrichment, Sources, Issues):
+    def __init__(self, path: Path) -> None:
+        """Open (or create) the queue in the SQLite file at `path`. A database that may not
+        be written opens read-only: commands that only read work, and the first write fails
+        with a StoreError saying so."""
+        self.path = path
+        dialect = SQLite(path)
+        with opening(dialect):
+            super().__init__(dialect)
+            schema.prepare(self.engine, dialect)

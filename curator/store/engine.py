@@ -1,0 +1,140 @@
+"""The store's engine: the Dialect seam, transactions, and errors wrapped at this edge.
+
+Everything a database does its own way sits behind `Dialect` (one implementation per
+database: `sqlite.SQLite`); the rest of the store is portable SQLAlchemy. Write
+transactions are short and take the write lock up front; none is held across network I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from typing import Protocol, Self, TypeVar
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.sql.dml import Insert
+from sqlmodel import Session, SQLModel
+
+from curator.errors import StoreError
+
+T = TypeVar("T")
+READ_ONLY = "the database is read-only"
+# Values per `IN (...)`: below every database's limit on bound parameters (SQLite's was
+# 999 before 3.32).
+BATCH = 500
+
+
+class Dialect(Protocol):
+    """What one database does its own way. A method names what the store needs done,
+    never how (SQLite's pragmas, PostgreSQL's advisory locks stay inside)."""
+
+    location: str  # how messages name the database: its path, or a URL without password
+    read_only: bool  # writes are refused before they start
+
+    def engine(self) -> Engine:
+        """An engine on the database, which is created unless it is read-only."""
+        ...
+
+    def lock_for_writing(self, conn: Connection) -> None:
+        """Begin a transaction that holds the write lock from its first statement, so a
+        concurrent writer waits instead of failing on a lock upgrade."""
+        ...
+
+    def insert_ignore(self, table: type[SQLModel]) -> Insert:
+        """INSERT that skips a row whose unique key is taken (ON CONFLICT DO NOTHING);
+        count what it inserted with RETURNING, never rowcount."""
+        ...
+
+    def schema_version(self, conn: Connection) -> int:
+        """How many migrations the database has had: 0 for a new one."""
+        ...
+
+    def set_schema_version(self, conn: Connection, version: int) -> None: ...
+
+    def migrating(self, conn: Connection) -> AbstractContextManager[None]:
+        """One exclusive transaction for a migration: a process opening the database
+        meanwhile waits; integrity is checked before the commit, which ends the block."""
+        ...
+
+    def keep_ids(self, conn: Connection, table: str, floor: int) -> None:
+        """Make `table` never reuse an id, new ids starting above `floor`."""
+        ...
+
+    def ready(self, conn: Connection) -> None:
+        """Settings for concurrent use, made once the schema is current."""
+        ...
+
+    def reason(self, err: BaseException) -> str:
+        """A driver error as one line: READ_ONLY when the database refused a write."""
+        ...
+
+
+class Base:
+    """An open store: the engine and the transactions the domain mixins run in."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+        self.read_only = dialect.read_only
+        self.engine = dialect.engine()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        with self._errors(), Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def _write_connection(self) -> Iterator[Connection]:
+        """A bare write transaction for the per-link hot path: a Session costs more than
+        the one statement it would run."""
+        self._refuse_if_read_only()
+        with self._errors(), self.engine.connect() as conn:
+            self.dialect.lock_for_writing(conn)
+            yield conn
+            conn.commit()
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        self._refuse_if_read_only()
+        with self._errors(), Session(self.engine, expire_on_commit=False) as session:
+            self.dialect.lock_for_writing(session.connection())
+            yield session
+            session.commit()
+
+    def _refuse_if_read_only(self) -> None:
+        if self.read_only:
+            raise StoreError(
+                f"{self.dialect.location}: {READ_ONLY}; this command needs to write to it"
+            )
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except SQLAlchemyError as err:
+            raise StoreError(f"{self.dialect.location}: {self.dialect.reason(err)}") from None
+
+
+@contextmanager
+def opening(dialect: Dialect) -> Iterator[None]:
+    """Any failure to open or set up the database, as one StoreError."""
+    try:
+        yield
+    except (OSError, SQLAlchemyError) as err:
+        raise StoreError(
+            f"{dialect.location}: cannot open database: {dialect.reason(err)}"
+        ) from None
+
+
+def chunks(items: Sequence[T], size: int = BATCH) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

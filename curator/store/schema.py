@@ -1,0 +1,99 @@
+"""The queue's schema: created fresh, migrated from an older version, refused when newer.
+
+A fresh database gets `create_all` and the latest version; an older one runs the
+migrations after its version, in order (the versions count MIGRATIONS, append-only).
+The dialect keeps the version and locks the database while a migration runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Connection, Engine, func, inspect, select
+from sqlmodel import SQLModel
+
+from curator.errors import StoreError
+from curator.models import Sighting
+from curator.store.engine import READ_ONLY, Dialect
+
+
+def _remember_arrivals_and_found_feeds(conn: Connection, _: Dialect) -> None:
+    """Sightings keep the feed entry's id and are looked up by original URL, so a feed
+    re-read finds the link a short link became (issue 12, item 5); a feed's state keeps
+    the feed its page links to (autodiscovery)."""
+    _add_column(conn, "sighting", "entry_id")
+    _add_column(conn, "sourcestate", "discovered_url")
+    conn.exec_driver_sql("CREATE INDEX IF NOT EXISTS ix_sighting_url ON sighting (url)")
+    conn.exec_driver_sql(
+        "CREATE INDEX IF NOT EXISTS ix_sighting_source_entry_id ON sighting (source, entry_id)"
+    )
+
+
+def _keep_link_ids(conn: Connection, dialect: Dialect) -> None:
+    """Version 2 (issue 12): link ids are never reused, and merges are recorded.
+
+    Ids handed out before it may belong to links merged away since, unrecorded. Every new
+    link came with a sighting, and sightings are never deleted, so no link id was ever
+    above the highest sighting id: numbering resumes past both.
+    """
+    SQLModel.metadata.tables["merged"].create(conn, checkfirst=True)
+    highest_sighting = conn.execute(select(func.max(Sighting.id))).scalar()
+    dialect.keep_ids(conn, "link", highest_sighting or 0)
+
+
+def _add_column(conn: Connection, table: str, column: str) -> None:
+    """A nullable text column, unless a database already has it."""
+    if column not in {found["name"] for found in inspect(conn).get_columns(table)}:
+        conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} VARCHAR")
+
+
+MIGRATIONS: list[Callable[[Connection, Dialect], None]] = [
+    lambda conn, _: SQLModel.metadata.create_all(conn),
+    _remember_arrivals_and_found_feeds,
+    _keep_link_ids,
+]
+
+
+def prepare(engine: Engine, dialect: Dialect) -> None:
+    """Bring the schema up to date, or check it is when the database is read-only."""
+    if dialect.read_only:
+        _check(engine, dialect)
+    else:
+        _set_up(engine, dialect)
+
+
+def _set_up(engine: Engine, dialect: Dialect) -> None:
+    """Create or migrate the schema; safe when several processes open a fresh file at once:
+    the version is read again once the migration holds the database."""
+    with engine.connect() as conn:
+        if dialect.schema_version(conn) != len(MIGRATIONS):
+            with dialect.migrating(conn):
+                _migrate(conn, dialect, dialect.schema_version(conn))
+        dialect.ready(conn)
+
+
+def _migrate(conn: Connection, dialect: Dialect, version: int) -> None:
+    _refuse_newer(version)
+    if version == 0 and not inspect(conn).get_table_names():
+        SQLModel.metadata.create_all(conn)
+    else:
+        for migrate in MIGRATIONS[version:]:
+            migrate(conn, dialect)
+    dialect.set_schema_version(conn, len(MIGRATIONS))
+
+
+def _check(engine: Engine, dialect: Dialect) -> None:
+    """A read-only database cannot be migrated: it must already have this curator's schema."""
+    with engine.connect() as conn:
+        version = dialect.schema_version(conn)
+    _refuse_newer(version)
+    if version < len(MIGRATIONS):
+        raise StoreError(
+            f"{dialect.location}: {READ_ONLY} and needs upgrading to this curator's schema: "
+            "open it once where it can be written"
+        )
+
+
+def _refuse_newer(version: int) -> None:
+    if version > len(MIGRATIONS):
+        raise StoreError("the database was written by a newer curator; upgrade curator")
