@@ -250,9 +250,10 @@ def test_every_list_is_numbered_from_one_without_gaps() -> None:
 def test_every_link_keeps_its_title_and_url() -> None:
     tokens = parse(render_draft(plan(week()), CONFIG))
     rows = {row.id: row for row in week()}
-    # A featured item links from its Source line; listed items from their list entry.
+    # A featured item links from its Source line, named by its source; listed items from
+    # their list entry.
     expected = [5, 4, 2, 1, 3, 9, 10, 8, 6, 7, 11]
-    shown = {3: "Efficient attention in O(n log n)"}
+    shown = {3: "Efficient attention in O(n log n)", 5: "Sam Altman", 4: "arXiv"}
     assert links(tokens) == [(shown.get(i, rows[i].title), rows[i].url) for i in expected]
 
 
@@ -404,7 +405,7 @@ def test_nothing_to_list_leaves_out_other_reads() -> None:
     rows = [link(1, "https://example.com/x", "Only", decision="feature", source="X")]
     text = render_draft(plan(rows), CONFIG)
     assert "Other Reads" not in text
-    assert text.endswith("_Source: [Only](https://example.com/x)_\n")
+    assert text.endswith("_Source: [X](https://example.com/x)_\n")
 
 
 def test_listed_papers_get_two_sentences_and_featured_papers_the_whole_abstract() -> None:
@@ -515,9 +516,10 @@ def test_check_warns_about_an_untitled_item() -> None:
 
 def test_check_warns_about_failed_and_pending_enrichment() -> None:
     rows = [
-        link(1, "https://example.com/a", "Broken", source="X", status="failed", error="HTTP 404"),
+        link(1, "https://example.com/a", "Broken", source="X", status="failed", error="HTTP 404",
+             decision="pin"),
         link(2, "https://example.com/b", "Waiting", source="X", status="pending"),
-    ]
+    ]  # fmt: skip
     warnings = check_draft(plan(rows, counts={}), rows)
     assert 'link 1 "Broken": enrichment failed: HTTP 404' in warnings
     assert 'link 2 "Waiting": not enriched yet' in warnings
@@ -596,7 +598,21 @@ def test_check_warns_about_an_item_first_seen_outside_the_window() -> None:
     rows = [link(1, "https://example.com/a", "Old pick", source="X", decision="pick")]
     rows[0].first_seen = SINCE - timedelta(days=10)
     assert check_draft(plan(rows), rows)[0] == (
-        'link 1 "Old pick": first seen 2023-12-12, outside the window 2023-12-22 to 2023-12-28'
+        'link 1 "Old pick": first seen 2023-12-12, before the window (2023-12-22 to 2023-12-28)'
+    )
+
+
+def test_a_window_that_starts_mid_day_is_shown_with_times() -> None:
+    rows = [link(1, "https://example.com/a", "Same day", source="X", decision="pick")]
+    rows[0].first_seen = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+    draft = replace(
+        plan(rows),
+        since=datetime(2026, 12, 1, 9, 30, tzinfo=UTC),
+        until=datetime(2026, 12, 1, 10, 0, tzinfo=UTC),
+    )
+    assert check_draft(draft, rows)[0] == (
+        'link 1 "Same day": first seen 2026-12-01 08:00:00 UTC, before the window '
+        "(2026-12-01 09:30:00 UTC to 2026-12-01 10:00:00 UTC)"
     )
 
 
