@@ -69,6 +69,7 @@ def test_the_draft_matches_the_golden_issue(runner: CliRunner, week: LoopbackSer
     invoke(runner, "skip", "4")
     invoke(runner, "pick", "2", "3", "5", "6", "7", "8")
     invoke(runner, "edit", "2", "--title", "Twelve kilometres of [new] bike lanes")
+    invoke(runner, "edit", "3", "--summary", "Why it matters, in my words.")
     stdout, stderr = draft(runner, "--number", "7")
     assert stdout == golden_text(week), stdout
     assert stderr == ""
