@@ -47,6 +47,7 @@ from curator.models import (
     PAPER,
     PENDING,
     PICK,
+    PIN,
     SKIP,
     AddResult,
     Candidate,
@@ -415,10 +416,10 @@ class Store:
                 yield list(batch)
 
     def for_draft(self, since: datetime, until: datetime) -> list[Link]:
-        """Unpublished links first seen in the window, plus picked or featured ones from
-        any time (the author asked for them; the draft check warns)."""
+        """Unpublished links first seen in the window, plus picked, featured or pinned ones
+        from any time (the author asked for them; the draft check warns)."""
         in_window = (col(Link.first_seen) >= since) & (col(Link.first_seen) <= until)
-        chosen = col(Link.decision).in_((PICK, FEATURE))
+        chosen = col(Link.decision).in_((PICK, FEATURE, PIN))
         stmt = (
             select(Link)
             .where(col(Link.issue_id).is_(None), or_(in_window, chosen))
@@ -688,9 +689,10 @@ _STATUS_CLAUSES: dict[str, Any] = {
     PENDING: col(Link.status) == PENDING,
     DONE: col(Link.status) == DONE,
     FAILED: col(Link.status) == FAILED,
-    "picked": col(Link.decision) == PICK,
+    "picked": col(Link.decision).in_((PICK, FEATURE, PIN)),  # featuring and pinning pick too
     "skipped": col(Link.decision) == SKIP,
     "featured": col(Link.decision) == FEATURE,
+    "pinned": col(Link.decision) == PIN,
     "published": col(Link.issue_id).is_not(None),
 }
 STATUSES = tuple(_STATUS_CLAUSES)

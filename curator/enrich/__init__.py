@@ -23,7 +23,6 @@ if TYPE_CHECKING:
         document_metadata,
         extract_page,
         paper_metadata,
-        title_from_url,
         tweet_metadata,
     )
 
@@ -33,7 +32,6 @@ _HOMES = {
     "document_metadata": "pages",
     "extract_page": "pages",
     "paper_metadata": "pages",
-    "title_from_url": "pages",
     "tweet_metadata": "pages",
 }
 __all__ = [
@@ -42,7 +40,6 @@ __all__ = [
     "extract_page",
     "paper_metadata",
     "source_label",
-    "title_from_url",
     "tweet_metadata",
 ]
 

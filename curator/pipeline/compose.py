@@ -6,7 +6,15 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from curator.compose import Draft, check_draft, placed, plan_draft, render_draft, unready
+from curator.compose import (
+    Draft,
+    Placed,
+    check_draft,
+    placed,
+    plan_draft,
+    render_draft,
+    unready,
+)
 from curator.config import Config
 from curator.errors import NotReadyError, UsageError
 from curator.models import Issue, Link
@@ -29,6 +37,11 @@ class Plan:
     draft: Draft
     links: list[Link]
     warnings: list[str]
+
+    @property
+    def items(self) -> list[Placed]:
+        """Every item in draft order, with its section and place."""
+        return placed(self.draft)
 
 
 @dataclass(frozen=True)
