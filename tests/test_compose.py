@@ -645,3 +645,55 @@ def test_same_inputs_give_the_same_bytes_in_any_order(picks: bool) -> None:
 def test_a_link_without_source_renders_without_parenthesis() -> None:
     text = render_draft(plan([link(1, "https://example.com/c", "No label")]), CONFIG)
     assert text.endswith("\n1. [No label](https://example.com/c)\n")
+
+
+# -- issue 14: what goes in unasked, pins, the author's words ----------------------------
+
+
+def test_a_link_that_failed_for_good_stays_out_unless_asked_for() -> None:
+    dead = link(1, "https://example.com/gone", "Gone", source="X", status="failed")
+    retrying = link(2, "https://example.com/slow", "Slow", source="X", status="failed",
+                    next_attempt_at=day(28))  # fmt: skip
+    assert ids(plan([dead, retrying], counts={}), OTHER) == [2]
+    dead.decision = "pin"
+    assert sorted(ids(plan([dead, retrying], counts={}), OTHER)) == [1, 2]
+
+
+def test_a_title_made_from_the_url_stays_out_unless_the_author_gives_one() -> None:
+    pdf = link(1, "https://example.com/files/annual-report.pdf", "annual report", source="X")
+    feed_titled = link(2, "https://example.com/files/q3.pdf", "Third quarter", source="X")
+    assert ids(plan([pdf, feed_titled], counts={}), OTHER) == [2]
+    pdf.user_title = "The annual report"
+    assert sorted(ids(plan([pdf, feed_titled], counts={}), OTHER)) == [1, 2]
+
+
+def test_pinned_links_go_in_past_the_cap_without_dropping_the_ranked_ones() -> None:
+    rows = [link(i, f"https://example.com/{i}", f"Link {i}", source="X") for i in range(1, 6)]
+    config = DraftConfig(max_links=2)
+    assert ids(plan(rows, config, counts={}), OTHER) == [1, 2]
+    rows[4].decision = "pin"
+    assert ids(plan(rows, config, counts={}), OTHER) == [1, 2, 5]
+
+
+def test_an_untitled_only_pick_leaves_the_draft_empty_and_says_so() -> None:
+    rows = [
+        link(1, "https://example.com/a", None, status="pending", decision="pick"),
+        link(2, "https://example.com/b", "Unpicked", source="X"),
+    ]
+    draft = plan(rows, DraftConfig(), counts={})
+    assert not any(section.entries for section in draft.sections)
+    assert check_draft(draft, rows)[0] == (
+        "link 1 (https://example.com/a): picked but left out: no title (not enriched yet); "
+        "give it one with `curator edit 1 --title TEXT`"
+    )
+
+
+def test_the_authors_summary_ends_a_listed_links_line() -> None:
+    row = link(1, "https://example.com/a", "A link", source="Example", summary="Fetched.")
+    assert render_draft(plan([row]), CONFIG).endswith(
+        "\n1. [A link](https://example.com/a) (Example)\n"
+    )
+    row.user_summary = "My [own] words."
+    assert render_draft(plan([row]), CONFIG).endswith(
+        "\n1. [A link](https://example.com/a) (Example) - My \\[own\\] words.\n"
+    )

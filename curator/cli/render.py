@@ -81,15 +81,13 @@ def links_table(views: Iterable[LinkView], console: Console) -> None:
 
 
 def links_lines(views: Iterable[LinkView], console: Console) -> None:
-    """Tab-separated, one link a line, for pipes: id, status, kind, title, url, error;
-    printed as the rows arrive."""
+    """Tab-separated, one link a line, for pipes: id, status, kind, title, url, and the
+    error of a link that has one as a sixth field; printed as the rows arrive."""
     for view in views:
         link = view.link
-        title = _one_line(link.user_title or link.title)
-        print(
-            f"{link.id}\t{flags(view)}\t{link.kind}\t{title}\t{link.url}\t{_one_line(link.error)}",
-            file=console.file,
-        )
+        fields = [str(link.id), flags(view), link.kind, _one_line(link.user_title or link.title)]
+        fields += [link.url, _one_line(link.error)] if link.error else [link.url]
+        print("\t".join(fields), file=console.file)
 
 
 def draft_table(items: Sequence[Placed], console: Console) -> None:
