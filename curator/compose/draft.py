@@ -20,9 +20,9 @@ class Entry:
     kind: str
     source: str
     summary: str
-    own_summary: str  # the author's words (`edit --summary`), "" when none
     code_url: str | None
-    decision: str | None  # pick, feature, pin, or None when chosen automatically
+    own_summary: str = ""  # the author's words (`edit --summary`), "" when none
+    decision: str | None = None  # pick, feature, pin, or None when chosen automatically
 
 
 @dataclass(frozen=True)
