@@ -27,6 +27,10 @@ class WriteError(CuratorError):
     """A file could not be written (disk full, I/O error); the old one is intact. Exit 1."""
 
 
+class NotReadyError(CuratorError):
+    """Publishing refused: the draft holds links that failed or are not enriched. Exit 1."""
+
+
 class TemplateError(CuratorError):
     """The draft template is missing or refers to something that does not exist. Exit 2."""
 

@@ -37,6 +37,7 @@ FAILED = "failed"
 PICK = "pick"
 SKIP = "skip"
 FEATURE = "feature"
+PIN = "pin"  # in on top of the automatic selection (issue 14)
 
 
 class Link(SQLModel, table=True):

@@ -290,3 +290,19 @@ def _remove_dot_segments(path: str) -> str:
     if segments[-1] in (".", ".."):
         output.append("")
     return "/".join(output)
+
+
+def title_from_url(url: str) -> str:
+    """'.../papers/Attention-Is-All-You-Need.pdf' -> 'Attention Is All You Need'.
+
+    The last path segment that has a letter in it, percent-decoded, without its extension,
+    `-` and `_` read as spaces; the host when there is no such segment.
+    """
+    for segment in reversed(urlsplit(url).path.split("/")):
+        stem = unquote(segment)
+        if "." in stem.strip("."):
+            stem = stem.rsplit(".", 1)[0]
+        words = re.sub(r"[-_+\s]+", " ", stem).strip()
+        if any(ch.isalpha() for ch in words):
+            return words
+    return host(url) or url

@@ -250,9 +250,10 @@ def test_every_list_is_numbered_from_one_without_gaps() -> None:
 def test_every_link_keeps_its_title_and_url() -> None:
     tokens = parse(render_draft(plan(week()), CONFIG))
     rows = {row.id: row for row in week()}
-    # A featured item links from its Source line; listed items from their list entry.
+    # A featured item links from its Source line, named by its source; listed items from
+    # their list entry.
     expected = [5, 4, 2, 1, 3, 9, 10, 8, 6, 7, 11]
-    shown = {3: "Efficient attention in O(n log n)"}
+    shown = {3: "Efficient attention in O(n log n)", 5: "Sam Altman", 4: "arXiv"}
     assert links(tokens) == [(shown.get(i, rows[i].title), rows[i].url) for i in expected]
 
 
@@ -404,7 +405,7 @@ def test_nothing_to_list_leaves_out_other_reads() -> None:
     rows = [link(1, "https://example.com/x", "Only", decision="feature", source="X")]
     text = render_draft(plan(rows), CONFIG)
     assert "Other Reads" not in text
-    assert text.endswith("_Source: [Only](https://example.com/x)_\n")
+    assert text.endswith("_Source: [X](https://example.com/x)_\n")
 
 
 def test_listed_papers_get_two_sentences_and_featured_papers_the_whole_abstract() -> None:
@@ -515,9 +516,10 @@ def test_check_warns_about_an_untitled_item() -> None:
 
 def test_check_warns_about_failed_and_pending_enrichment() -> None:
     rows = [
-        link(1, "https://example.com/a", "Broken", source="X", status="failed", error="HTTP 404"),
+        link(1, "https://example.com/a", "Broken", source="X", status="failed", error="HTTP 404",
+             decision="pin"),
         link(2, "https://example.com/b", "Waiting", source="X", status="pending"),
-    ]
+    ]  # fmt: skip
     warnings = check_draft(plan(rows, counts={}), rows)
     assert 'link 1 "Broken": enrichment failed: HTTP 404' in warnings
     assert 'link 2 "Waiting": not enriched yet' in warnings
@@ -596,7 +598,21 @@ def test_check_warns_about_an_item_first_seen_outside_the_window() -> None:
     rows = [link(1, "https://example.com/a", "Old pick", source="X", decision="pick")]
     rows[0].first_seen = SINCE - timedelta(days=10)
     assert check_draft(plan(rows), rows)[0] == (
-        'link 1 "Old pick": first seen 2023-12-12, outside the window 2023-12-22 to 2023-12-28'
+        'link 1 "Old pick": first seen 2023-12-12, before the window (2023-12-22 to 2023-12-28)'
+    )
+
+
+def test_a_window_that_starts_mid_day_is_shown_with_times() -> None:
+    rows = [link(1, "https://example.com/a", "Same day", source="X", decision="pick")]
+    rows[0].first_seen = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+    draft = replace(
+        plan(rows),
+        since=datetime(2026, 12, 1, 9, 30, tzinfo=UTC),
+        until=datetime(2026, 12, 1, 10, 0, tzinfo=UTC),
+    )
+    assert check_draft(draft, rows)[0] == (
+        'link 1 "Same day": first seen 2026-12-01 08:00:00 UTC, before the window '
+        "(2026-12-01 09:30:00 UTC to 2026-12-01 10:00:00 UTC)"
     )
 
 
@@ -629,3 +645,55 @@ def test_same_inputs_give_the_same_bytes_in_any_order(picks: bool) -> None:
 def test_a_link_without_source_renders_without_parenthesis() -> None:
     text = render_draft(plan([link(1, "https://example.com/c", "No label")]), CONFIG)
     assert text.endswith("\n1. [No label](https://example.com/c)\n")
+
+
+# -- issue 14: what goes in unasked, pins, the author's words ----------------------------
+
+
+def test_a_link_that_failed_for_good_stays_out_unless_asked_for() -> None:
+    dead = link(1, "https://example.com/gone", "Gone", source="X", status="failed")
+    retrying = link(2, "https://example.com/slow", "Slow", source="X", status="failed",
+                    next_attempt_at=day(28))  # fmt: skip
+    assert ids(plan([dead, retrying], counts={}), OTHER) == [2]
+    dead.decision = "pin"
+    assert sorted(ids(plan([dead, retrying], counts={}), OTHER)) == [1, 2]
+
+
+def test_a_title_made_from_the_url_stays_out_unless_the_author_gives_one() -> None:
+    pdf = link(1, "https://example.com/files/annual-report.pdf", "annual report", source="X")
+    feed_titled = link(2, "https://example.com/files/q3.pdf", "Third quarter", source="X")
+    assert ids(plan([pdf, feed_titled], counts={}), OTHER) == [2]
+    pdf.user_title = "The annual report"
+    assert sorted(ids(plan([pdf, feed_titled], counts={}), OTHER)) == [1, 2]
+
+
+def test_pinned_links_go_in_past_the_cap_without_dropping_the_ranked_ones() -> None:
+    rows = [link(i, f"https://example.com/{i}", f"Link {i}", source="X") for i in range(1, 6)]
+    config = DraftConfig(max_links=2)
+    assert ids(plan(rows, config, counts={}), OTHER) == [1, 2]
+    rows[4].decision = "pin"
+    assert ids(plan(rows, config, counts={}), OTHER) == [1, 2, 5]
+
+
+def test_an_untitled_only_pick_leaves_the_draft_empty_and_says_so() -> None:
+    rows = [
+        link(1, "https://example.com/a", None, status="pending", decision="pick"),
+        link(2, "https://example.com/b", "Unpicked", source="X"),
+    ]
+    draft = plan(rows, DraftConfig(), counts={})
+    assert not any(section.entries for section in draft.sections)
+    assert check_draft(draft, rows)[0] == (
+        "link 1 (https://example.com/a): picked but left out: no title (not enriched yet); "
+        "give it one with `curator edit 1 --title TEXT`"
+    )
+
+
+def test_the_authors_summary_ends_a_listed_links_line() -> None:
+    row = link(1, "https://example.com/a", "A link", source="Example", summary="Fetched.")
+    assert render_draft(plan([row]), CONFIG).endswith(
+        "\n1. [A link](https://example.com/a) (Example)\n"
+    )
+    row.user_summary = "My [own] words."
+    assert render_draft(plan([row]), CONFIG).endswith(
+        "\n1. [A link](https://example.com/a) (Example) - My \\[own\\] words.\n"
+    )

@@ -1,8 +1,12 @@
-"""`curator draft` and `publish` end to end: a database built through the CLI."""
+"""`curator draft` and `publish` end to end: a database built through the CLI; then issue
+14, the author's week: nothing silently dropped, `pin`, the author's summaries, `list
+--draft`, and the small ones (`add --file` comments, the error column, `--status picked`,
+the window warning)."""
 
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,7 +15,7 @@ import yaml
 from markdown_it import MarkdownIt
 from typer.testing import CliRunner
 
-from tests.cli import invoke
+from tests.cli import invoke, queue
 from tests.conftest import DATA
 from tests.fakes import API_PATH, FakeArxiv
 from tests.server import LoopbackServer
@@ -69,6 +73,7 @@ def test_the_draft_matches_the_golden_issue(runner: CliRunner, week: LoopbackSer
     invoke(runner, "skip", "4")
     invoke(runner, "pick", "2", "3", "5", "6", "7", "8")
     invoke(runner, "edit", "2", "--title", "Twelve kilometres of [new] bike lanes")
+    invoke(runner, "edit", "3", "--summary", "Why it matters, in my words.")
     stdout, stderr = draft(runner, "--number", "7")
     assert stdout == golden_text(week), stdout
     assert stderr == ""
@@ -175,3 +180,251 @@ def test_draft_publish_records_the_issue_it_printed(
     assert len(json.loads(published)) == stdout.count("](")
     again, _ = draft(runner)
     assert "#4" in again and "](" not in again
+
+
+NEXT = "9"  # the id of the first link a test adds to the week's eight
+
+
+def titles_in(text: str) -> list[str]:
+    """Every linked item's title, in the draft's order (a featured one by its heading)."""
+    featured = re.findall(r"^## \d+\. (.*)$", text, re.M)
+    listed = re.findall(r"^\d+\. \[(.*?)\]\(", text, re.M)
+    return [*featured, *listed]
+
+
+def dead_bookmark(runner: CliRunner, server: LoopbackServer, env: Path) -> None:
+    """A bookmark with a title whose page is gone (HTTP 404): failed for good."""
+    gone = server.add("/gone", "no", status=404)
+    bookmarks = env / "bookmarks.html"
+    bookmarks.write_text(
+        f'<!DOCTYPE NETSCAPE-Bookmark-file-1>\n<DL><p><DT><A HREF="{gone}">A dead page</A>\n'
+    )
+    invoke(runner, "import", str(bookmarks))
+    invoke(runner, "enrich")
+
+
+# -- issue 14 item 1: nothing silently dropped --------------------------------------------
+
+
+def test_a_picked_link_without_a_title_yet_is_named_and_the_draft_does_not_fall_back(
+    runner: CliRunner, week: LoopbackServer
+) -> None:
+    invoke(runner, "add", week.url("/later"))
+    invoke(runner, "pick", NEXT)
+    stdout, stderr = draft(runner)
+    assert "](" not in stdout  # not every link of the window instead
+    assert (
+        f"warning: link {NEXT} ({week.url('/later')}): picked but left out: no title "
+        f"(not enriched yet); give it one with `curator edit {NEXT} --title TEXT`\n"
+    ) in stderr
+
+
+def test_a_picked_link_that_has_a_title_goes_in_with_a_warning(
+    runner: CliRunner, week: LoopbackServer
+) -> None:
+    invoke(runner, "add", week.url("/later"))
+    invoke(runner, "edit", NEXT, "--title", "Worth the wait")
+    invoke(runner, "pick", NEXT, "1")
+    stdout, stderr = draft(runner)
+    robots = "Robots learn to fold laundry from a single demonstration"
+    assert sorted(titles_in(stdout)) == [robots, "Worth the wait"]
+    assert f'warning: link {NEXT} "Worth the wait": not enriched yet\n' in stderr
+
+
+def test_a_dead_link_with_a_title_stays_out_of_the_automatic_draft(
+    runner: CliRunner, week: LoopbackServer, env: Path
+) -> None:
+    dead_bookmark(runner, week, env)
+    stdout, _ = draft(runner)
+    assert "A dead page" not in stdout and len(titles_in(stdout)) == 8
+    invoke(runner, "pin", NEXT)  # asked for, it goes in, with a warning
+    stdout, stderr = draft(runner)
+    assert "A dead page" in stdout
+    assert f'warning: link {NEXT} "A dead page": enrichment failed: HTTP 404\n' in stderr
+
+
+def test_a_pdf_named_after_its_url_stays_out_of_the_automatic_draft(
+    runner: CliRunner, week: LoopbackServer
+) -> None:
+    pdf = week.add(
+        "/files/quarterly-report.pdf",
+        (PAGES / "minimal.pdf").read_bytes(),
+        content_type="application/pdf",
+    )
+    invoke(runner, "add", pdf)
+    invoke(runner, "enrich")
+    [row] = [item for item in queue(runner) if item["url"] == pdf]
+    assert row["title"] == "quarterly report" and row["status"] == "done"
+    stdout, _ = draft(runner)
+    assert "quarterly report" not in stdout
+    invoke(runner, "edit", NEXT, "--title", "The quarter in numbers")
+    stdout, _ = draft(runner)
+    assert "[The quarter in numbers](" in stdout
+
+
+def test_publish_refuses_a_draft_holding_a_failed_or_pending_link_unless_forced(
+    runner: CliRunner, week: LoopbackServer, env: Path
+) -> None:
+    dead_bookmark(runner, week, env)
+    invoke(runner, "add", week.url("/later"))
+    invoke(runner, "edit", "10", "--title", "Not fetched yet")
+    invoke(runner, "pick", NEXT, "10", "1")
+    window = ("--since", today(), "--until", today())
+    _, stderr = invoke(runner, "publish", *window, code=1)
+    assert stderr == (
+        'curator: error: not published: link 10 "Not fetched yet" (not enriched yet), '
+        f'link {NEXT} "A dead page" (failed); enrich, skip or edit them, or publish with '
+        "--force\n"
+    )
+    stdout, stderr = draft(runner, "--publish", code=1)
+    assert "[A dead page](" in stdout and stderr.endswith("or publish with --force\n")
+    assert json.loads(invoke(runner, "list", "--json", "--status", "published")[0]) == []
+    _, stderr = invoke(runner, "publish", *window, "--force")
+    assert "published issue #1" in stderr
+
+
+def test_a_link_seen_after_a_same_day_issue_was_published_is_in_the_next_window(
+    runner: CliRunner, week: LoopbackServer
+) -> None:
+    draft(runner, "--publish")  # the window was all of today, and is partly still to come
+    invoke(runner, "add", week.url("/later"))
+    invoke(runner, "edit", NEXT, "--title", "After the issue")
+    stdout, stderr = invoke(runner, "draft")
+    assert titles_in(stdout) == ["After the issue"]
+    assert "window" not in stderr
+
+
+def test_a_pick_from_an_earlier_week_is_named_with_the_window_it_is_outside(
+    runner: CliRunner, week: LoopbackServer
+) -> None:
+    invoke(runner, "pick", "1")
+    _, stderr = invoke(runner, "draft", "--since", "2020-01-06", "--until", "2020-01-12")
+    assert re.search(
+        r'warning: link 1 "Robots learn[^"]*": first seen \d{4}-\d\d-\d\d, after the window '
+        r"\(2020-01-06 to 2020-01-12\)\n",
+        stderr,
+    ), stderr
+
+
+# -- issue 14 item 2: pin -----------------------------------------------------------------
+
+
+def draft_ids(runner: CliRunner) -> list[str]:
+    """The ids `list --draft` shows, in the draft's order."""
+    stdout, _ = invoke(runner, "list", "--draft")
+    return [line.split("\t")[2] for line in stdout.splitlines()]
+
+
+def test_pin_adds_a_link_on_top_of_the_automatic_selection_and_reset_clears_it(
+    runner: CliRunner, week: LoopbackServer, env: Path
+) -> None:
+    with (env / "curator.toml").open("a") as config:
+        config.write("\n[draft]\nmax_links = 1\nmax_papers = 1\n")
+    before = draft_ids(runner)
+    assert len(before) == 2  # one paper, one link
+    paper = next(i for i in ("5", "6", "7") if i not in before)
+    page = next(i for i in ("1", "2", "3", "4") if i not in before)
+    _, stderr = invoke(runner, "pin", paper, page)
+    assert stderr == f"pin: {paper}, {page}\n"
+    after = draft_ids(runner)
+    assert sorted(after) == sorted([*before, paper, page])  # nothing else dropped
+    stdout, _ = invoke(runner, "list", "--status", "pinned")
+    assert sorted(line.split("\t")[0] for line in stdout.splitlines()) == sorted([paper, page])
+    invoke(runner, "reset", paper, page)
+    assert draft_ids(runner) == before
+
+
+def test_pick_still_means_only_the_picked_ones_beside_a_pin(
+    runner: CliRunner, week: LoopbackServer
+) -> None:
+    invoke(runner, "pin", "8")
+    invoke(runner, "pick", "5")
+    assert titles_in(draft(runner)[0]) == ["Teaching small models to count", "Tweet by @someone"]
+
+
+# -- issue 14 item 3: the author's words --------------------------------------------------
+
+
+def test_an_own_summary_shows_on_a_paper_a_link_and_a_tweet(
+    runner: CliRunner, week: LoopbackServer
+) -> None:
+    invoke(runner, "edit", "5", "--summary", "Counting, finally.")
+    invoke(runner, "edit", "8", "--summary", "A thread worth reading.")
+    stdout, _ = draft(runner)
+    paper = "[Teaching small models to count](https://arxiv.org/abs/2401.00001)"
+    assert f"1. {paper} - Counting, finally.\n" in stdout
+    assert (
+        "(https://x.com/someone/status/1737279359709487498) (Tweet) - A thread worth reading.\n"
+        in stdout
+    )
+
+
+# -- issue 14 item 4: list --draft --------------------------------------------------------
+
+
+def test_list_draft_shows_the_drafts_items_in_its_order_by_section(
+    runner: CliRunner, week: LoopbackServer
+) -> None:
+    invoke(runner, "feature", "1")
+    invoke(runner, "pick", "2", "3", "5", "6", "7")
+    invoke(runner, "pin", "8")
+    invoke(runner, "edit", "3", "--position", "1")
+    text, _ = draft(runner)
+    stdout, _ = invoke(runner, "list", "--draft")
+    lines = [line.split("\t") for line in stdout.splitlines()]
+    assert [fields[5] for fields in lines] == titles_in(text)
+    assert lines[0] == [
+        "Featured", "1", "1", "featured", "Loopback Times",
+        "Robots learn to fold laundry from a single demonstration",
+    ]  # fmt: skip
+    sections = [fields[0] for fields in lines]
+    assert sections == ["Featured"] + ["AI Papers"] * 3 + ["Other interesting stuff"] * 3
+    other = [fields for fields in lines if fields[0] == "Other interesting stuff"]
+    assert [f[1] for f in other] == ["1", "2", "3"] and other[0][2] == "3"  # --position 1
+    assert {f[3] for f in lines[1:]} == {"picked", "pinned"}
+
+
+def test_list_draft_json_is_the_same_plan(runner: CliRunner, week: LoopbackServer) -> None:
+    invoke(runner, "pick", "5", "3")
+    stdout, _ = invoke(runner, "list", "--draft", "--json")
+    items = json.loads(stdout)
+    assert [(i["id"], i["section"], i["position"], i["decision"]) for i in items] == [
+        (5, "AI Papers", 1, "pick"),
+        (3, "Other interesting stuff", 1, "pick"),
+    ]
+    assert items[1]["source"] == "Loopback Times" and items[1]["url"] == week.url("/cafe")
+
+
+def test_list_draft_takes_no_queue_filters(runner: CliRunner, week: LoopbackServer) -> None:
+    _, stderr = invoke(runner, "list", "--draft", "--status", "done", code=2)
+    assert stderr == "curator: error: --draft takes only --week and --json\n"
+
+
+# -- issue 14 item 9, the small ones ------------------------------------------------------
+
+
+def test_add_file_accepts_a_comment_after_a_url(runner: CliRunner) -> None:
+    text = "https://a.example/post  # from Ana\nhttps://b.example/page#part\n# a whole line\n"
+    _, stderr = invoke(runner, "add", "--file", "-", input=text)
+    assert stderr == "2 new, 0 already queued\n"
+    assert [item["url"] for item in queue(runner)] == [
+        "https://a.example/post",
+        "https://b.example/page",
+    ]
+
+
+def test_list_of_failed_links_shows_their_error(
+    runner: CliRunner, week: LoopbackServer, env: Path
+) -> None:
+    dead_bookmark(runner, week, env)
+    stdout, _ = invoke(runner, "list", "--status", "failed")
+    assert stdout == f"{NEXT}\tfailed\tlink\tA dead page\t{week.url('/gone')}\tHTTP 404\n"
+
+
+@pytest.mark.parametrize("decision", ["pick", "feature", "pin"])
+def test_status_picked_includes_featured_and_pinned_links(
+    runner: CliRunner, week: LoopbackServer, decision: str
+) -> None:
+    invoke(runner, decision, "3")
+    stdout, _ = invoke(runner, "list", "--status", "picked")
+    assert [line.split("\t")[0] for line in stdout.splitlines()] == ["3"]

@@ -93,3 +93,14 @@ def test_sniff_tells_import_files_apart_by_content(name: str, kind: str) -> None
 )
 def test_sniff_edge_cases(data: bytes, kind: str) -> None:
     assert sniff(data) == kind
+
+
+def test_a_comment_after_a_url_is_skipped_but_a_fragment_is_not_a_comment() -> None:
+    text = "https://a.example/x  # from Ana\nhttps://a.example/y\t#later\nhttps://a.example/z#top\n"
+    candidates, bad = parse_lines(text, "added")
+    assert [c.url for c in candidates] == [
+        "https://a.example/x",
+        "https://a.example/y",
+        "https://a.example/z#top",
+    ]
+    assert bad == []

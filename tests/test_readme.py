@@ -4,6 +4,7 @@ with their defaults; every TOML example loads; its environment variables are the
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import tomllib
@@ -30,8 +31,8 @@ MAKEFILE = (ROOT / "Makefile").read_text(encoding="utf-8")
 # Offline and safe in a temporary directory; the others (collect, enrich, import) go to the
 # network or read files the README does not create, so only their options are checked.
 RUNNABLE = {
-    "init", "add", "list", "sources", "pick", "skip", "feature", "reset", "edit", "draft",
-    "publish",
+    "init", "add", "list", "sources", "pick", "pin", "skip", "feature", "reset", "edit",
+    "draft", "publish",
 }  # fmt: skip
 READS_A_FILE = {"--file", "-f"}
 SEPARATORS = {"&&", "||", ";", "|"}
@@ -269,3 +270,30 @@ def test_the_environment_variables_named_are_the_clis() -> None:
     named = set(re.findall(r"\bCURATOR_[A-Z_]+\b", README))
     envvars = {p.envvar for p in CLI.params if p.envvar}
     assert named == envvars == {"CURATOR_DB", "CURATOR_CONFIG"}
+
+
+def test_the_draft_and_list_draft_formats_are_as_the_readme_states(
+    runner: CliRunner, env: Path
+) -> None:
+    """Issue 14: the line shapes and the `list --draft` fields the README names."""
+    assert "`N. [title](url) (Source) - summary`" in README
+    assert "section, position, id, decision (`picked`, `featured`, `pinned` or\n`auto`)" in README
+    fill_queue(env / "curator.db")
+    for args in (["edit", "2", "--summary", "Mine."], ["feature", "4"], ["pick", "1", "2"]):
+        assert runner.invoke(app, args).exit_code == 0
+    draft = runner.invoke(app, ["draft"], catch_exceptions=False).stdout
+    assert "](https://news2.example.com/story) (News 2) - Mine.\n" in draft
+    assert "_Source: [News 4](https://news4.example.com/story)_\n" in draft
+    shown = runner.invoke(app, ["list", "--draft"], catch_exceptions=False).stdout
+    rows = [line.split("\t") for line in shown.splitlines()]
+    assert [row[:4] for row in rows] == [
+        ["Featured", "1", "4", "featured"],
+        ["AI Papers", "1", "1", "picked"],
+        ["Other interesting stuff", "1", "2", "picked"],
+    ]
+    assert [row[4] for row in rows] == ["News 4", "arXiv", "News 2"]
+    objects = json.loads(runner.invoke(app, ["list", "--draft", "--json"]).stdout)
+    shown_keys = (
+        "`id`, `section`, `position`,\n`decision`, `source`, `title`, `url`, `kind`, `summary`"
+    )
+    assert shown_keys in README and list(objects[0]) == re.findall(r"`(\w+)`", shown_keys)

@@ -34,7 +34,7 @@ stderr = Console(stderr=True, highlight=False)
 # `curator --help` lists commands in the order of a week's work, not of registration.
 WORKFLOW = (
     "init", "collect", "add", "import", "enrich", "list", "sources",
-    "pick", "skip", "feature", "reset", "edit", "draft", "publish",
+    "pick", "pin", "skip", "feature", "reset", "edit", "draft", "publish",
 )  # fmt: skip
 
 

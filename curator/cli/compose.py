@@ -63,6 +63,10 @@ DraftDate = Annotated[
         "window's last day when that is earlier).",
     ),
 ]
+Force = Annotated[
+    bool,
+    typer.Option("--force", help="Publish even with links that failed or are not enriched yet."),
+]
 PublishDate = Annotated[
     datetime | None,
     typer.Option(
@@ -93,6 +97,7 @@ def draft(
         bool,
         typer.Option("--publish", help="Also record the issue as published, as `publish` does."),
     ] = False,
+    force: Force = False,
 ) -> None:
     """Write the newsletter draft in Markdown.
 
@@ -100,7 +105,8 @@ def draft(
     picked ones), ranked and grouped into sections. The window runs from the end of the
     last published issue (or 7 days back) to now; --week, or --since and --until, choose
     another. Problems found by the pre-publish check, such as an empty section, are
-    printed as warnings on stderr.
+    printed as warnings on stderr. With --publish, a draft that holds links that failed or
+    are not enriched yet is written but not published (exit 1), unless --force.
 
     Example: curator draft --week 2023-W52 --out drafts/2023-W52.md
     """
@@ -113,7 +119,7 @@ def draft(
         write_atomically(out, result.text)
         stderr.print(f"wrote {out}", markup=False)
     if publish:
-        _publish(state(ctx), result)
+        _publish(state(ctx), result, force=force)
     if check and result.warnings:
         raise typer.Exit(1)
 
@@ -126,17 +132,20 @@ def publish(
     until: Until = None,
     number: PublishNumber = None,
     publish_date: PublishDate = None,
+    force: Force = False,
 ) -> None:
     """Record an issue as published.
 
     Records the issue the draft would contain for the same window and --number, so later
     drafts do not repeat its links and the next issue gets the next number. Give it the
     same options as the draft you are publishing, or use `curator draft --publish`.
+    A draft holding links that failed or are not enriched yet is refused (exit 1) unless
+    --force.
 
     Example: curator publish --number 7
     """
     result = _build(state(ctx), week, since, until, number, publish_date)
-    _publish(state(ctx), result)
+    _publish(state(ctx), result, force=force)
 
 
 def _build(
@@ -173,7 +182,7 @@ def _window(
     return default_window(store, now())
 
 
-def _publish(obj: State, result: DraftResult) -> None:
+def _publish(obj: State, result: DraftResult, *, force: bool) -> None:
     with obj.store() as store:
-        issue = publish_issue(store, result, now())
+        issue = publish_issue(store, result, now(), force=force)
     stderr.print(f"published issue #{issue.number}")

@@ -1,4 +1,4 @@
-"""Commands on the queue: init, add, import, list, pick, skip, feature, reset, edit."""
+"""Commands on the queue: init, add, import, list, pick, skip, feature, pin, reset, edit."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from curator.cli import render
 from curator.cli.app import Command, app, now, state, stderr
 from curator.errors import UsageError
 from curator.files import write_atomically
-from curator.pipeline.compose import week_window
-from curator.pipeline.queue import add_text, add_urls, decide, list_links
+from curator.pipeline.compose import default_window, plan_issue, week_window
+from curator.pipeline.queue import add_text, add_urls, decide, draft_item_json, list_links
 from curator.pipeline.queue import as_json as view_json
 from curator.pipeline.queue import edit as edit_link
 from curator.store import STATUSES, LinkFilter
@@ -135,14 +135,30 @@ def list_(
     kind: Annotated[
         str | None, typer.Option(metavar="KIND", help="Only papers or only links: paper, link.")
     ] = None,
+    draft: Annotated[
+        bool,
+        typer.Option(
+            "--draft",
+            help="Show the items the draft would hold, in its order (with --week: that "
+            "week's draft).",
+        ),
+    ] = False,
 ) -> None:
     """Show the links in the queue.
 
     On a terminal: a table. In a pipe: one link per line, tab-separated: id, status, kind,
-    title, URL. The ids are what pick, skip, feature, reset and edit take.
+    title, URL, error. The ids are what pick, skip, feature, pin, reset and edit take.
+    With --draft: the items `curator draft` would write, section by section, with their
+    place, decision and source (tab-separated in a pipe: section, position, id, decision,
+    source, title), and the draft's warnings on stderr.
 
     Example: curator list --status failed
     """
+    if draft:
+        if status or section or kind:
+            raise UsageError("--draft takes only --week and --json")
+        _list_draft(ctx, week, as_json=as_json)
+        return
     if status is not None and status not in STATUSES:
         raise UsageError(f"--status must be one of {', '.join(STATUSES)}, got {status!r}")
     if kind is not None and kind not in ("paper", "link"):
@@ -168,6 +184,26 @@ def list_(
             render.links_lines(views, console)
 
 
+def _list_draft(ctx: typer.Context, week: str | None, *, as_json: bool) -> None:
+    """The same plan as `curator draft` (pipeline.compose.plan_issue), shown as a list."""
+    obj = state(ctx)
+    config = obj.config()
+    with obj.store() as store:
+        window = week_window(week) if week else default_window(store, now())
+        plan = plan_issue(config, store, window, now=now())
+    for warning in plan.warnings:
+        stderr.print(f"warning: {warning}", markup=False, soft_wrap=True)
+    items = plan.items
+    if as_json:
+        _print_json_array(draft_item_json(item) for item in items)
+        return
+    console = Console(highlight=False)
+    if console.is_terminal:
+        render.draft_table(items, console)
+    else:
+        render.draft_lines(items, console)
+
+
 def _decision_command(action: str, summary: str, example: str) -> None:
     def command(
         ctx: typer.Context,
@@ -186,9 +222,16 @@ def _decision_command(action: str, summary: str, example: str) -> None:
 _decision_command(
     "pick",
     "Put links in the next draft.\n\n"
-    "Once any link is picked or featured, the draft holds only those, whichever week "
-    "they came from.",
+    "Once any link is picked or featured, the draft holds only those (and the pinned "
+    "ones), whichever week they came from.",
     "curator pick 12 15 18",
+)
+_decision_command(
+    "pin",
+    "Put links in the next draft on top of the automatic selection.\n\n"
+    "Unlike pick, pinning keeps the rest of the week's links: the pinned ones go in "
+    "beside them, whichever week they came from, past the section caps.",
+    "curator pin 12",
 )
 _decision_command("skip", "Keep links out of every draft.", "curator skip 7")
 _decision_command(
@@ -199,7 +242,7 @@ _decision_command(
 )
 _decision_command(
     "reset",
-    "Undo pick, skip or feature.\n\nThe draft then treats the links like any other.",
+    "Undo pick, skip, feature or pin.\n\nThe draft then treats the links like any other.",
     "curator reset 12",
 )
 

@@ -15,9 +15,11 @@ from curator.text import collapse
 if TYPE_CHECKING:
     from rich.table import Table
 
+    from curator.compose import Placed
     from curator.pipeline.enrich import EnrichReport
 
 MAX_LISTED_FAILURES = 20
+DECISION_WORDS = {"pick": "picked", "skip": "skipped", "feature": "featured", "pin": "pinned"}
 
 
 def make_table(title: str | None = None) -> Table:
@@ -54,37 +56,71 @@ def failures(pairs: Sequence[tuple[str, str]]) -> None:
 
 
 def links_table(views: Iterable[LinkView], console: Console) -> None:
-    """A table for the terminal: it is sized to all its rows, so it holds them all."""
-    table = make_table()
-    for name in ("id", "status", "kind", "title", "source", "first seen"):
-        table.add_column(name, no_wrap=name != "title", overflow="fold")
-    for view in views:
-        link = view.link
-        table.add_row(
-            str(link.id),
+    """A table for the terminal: it is sized to all its rows, so it holds them all; the
+    error column appears when a row has an error."""
+    rows = [
+        (
+            str(view.link.id),
             flags(view),
-            link.kind,
-            link.user_title or link.title or link.url,
-            link.source or "",
-            link.first_seen.strftime("%Y-%m-%d"),
+            view.link.kind,
+            view.link.user_title or view.link.title or view.link.url,
+            view.link.source or "",
+            view.link.first_seen.strftime("%Y-%m-%d"),
+            view.link.error or "",
         )
+        for view in views
+    ]
+    names = ["id", "status", "kind", "title", "source", "first seen", "error"]
+    if not any(row[-1] for row in rows):
+        names.pop()
+    table = make_table()
+    for name in names:
+        table.add_column(name, no_wrap=name not in ("title", "error"), overflow="fold")
+    for row in rows:
+        table.add_row(*row[: len(names)])
     console.print(table)
 
 
 def links_lines(views: Iterable[LinkView], console: Console) -> None:
-    """Tab-separated, one link a line, for pipes: id, status, kind, title, url; printed
-    as the rows arrive."""
+    """Tab-separated, one link a line, for pipes: id, status, kind, title, url, and the
+    error of a link that has one as a sixth field; printed as the rows arrive."""
     for view in views:
         link = view.link
-        title = collapse(link.user_title or link.title)
-        print(f"{link.id}\t{flags(view)}\t{link.kind}\t{title}\t{link.url}", file=console.file)
+        fields = [str(link.id), flags(view), link.kind, collapse(link.user_title or link.title)]
+        fields += [link.url, collapse(link.error)] if link.error else [link.url]
+        print("\t".join(fields), file=console.file)
+
+
+def draft_table(items: Sequence[Placed], console: Console) -> None:
+    """`list --draft` on a terminal: the draft's items in its order, a block per section."""
+    table = make_table()
+    for name in ("section", "#", "id", "decision", "source", "title"):
+        table.add_column(name, no_wrap=name != "title", overflow="fold")
+    for i, item in enumerate(items):
+        is_first = i == 0 or items[i - 1].section != item.section
+        if is_first and i:
+            table.add_section()
+        table.add_row(item.section if is_first else "", *_draft_cells(item))
+    console.print(table)
+
+
+def draft_lines(items: Iterable[Placed], console: Console) -> None:
+    """`list --draft` in a pipe: section, position, id, decision, source, title."""
+    for item in items:
+        print("\t".join((item.section, *map(collapse, _draft_cells(item)))), file=console.file)
+
+
+def _draft_cells(item: Placed) -> tuple[str, str, str, str, str]:
+    entry = item.entry
+    decision = DECISION_WORDS.get(entry.decision or "", "auto")
+    return (str(item.position), str(entry.link_id), decision, entry.source, entry.title)
 
 
 def flags(view: LinkView) -> str:
     link = view.link
     words = [link.status]
     if link.decision:
-        words.append({"pick": "picked", "skip": "skipped", "feature": "featured"}[link.decision])
+        words.append(DECISION_WORDS[link.decision])
     if view.issue_number is not None:
         words.append(f"published #{view.issue_number}")
     return ",".join(words)

@@ -22,6 +22,9 @@ SNIFF_BYTES = 65_536
 _PROLOG = re.compile(rb"(?:\s++|<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>]*>)*+", re.S | re.I)
 _OPML_ROOT = re.compile(rb"<opml[\s/>]", re.I)
 _BOOKMARK_MARKUP = re.compile(rb"NETSCAPE-Bookmark-file|<dl[\s>]|<a\s[^<>]*\bhref\s*=", re.I)
+# A comment after a URL starts at a `#` after whitespace, as in a shell; a `#` inside the
+# URL is its fragment (RFC 3986 section 3.5), which may not contain whitespace.
+_TRAILING_COMMENT = re.compile(r"\s#.*")
 
 
 @dataclass(frozen=True)
@@ -34,11 +37,12 @@ class BadLine:
 def parse_lines(
     text: str, via: str, note: str | None = None
 ) -> tuple[list[Candidate], list[BadLine]]:
-    """One URL (or `arxiv:ID`) a line; blank lines and `#` comments are skipped."""
+    """One URL (or `arxiv:ID`) a line; blank lines, `#` comment lines and a `#` comment
+    after a URL (`https://example.com/a  # from Ana`) are skipped."""
     candidates: list[Candidate] = []
     bad: list[BadLine] = []
     for number, line in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
-        entry = line.strip()
+        entry = _TRAILING_COMMENT.sub("", line).strip()
         if not entry or entry.startswith("#"):
             continue
         try:

@@ -4,13 +4,13 @@ Contract: takes Link values and the `[draft]` config, returns values (a Draft, i
 its warnings); never fetches, never touches the store, the pipeline or the CLI.
 `selection` chooses and orders the items, `sections` places them, `summaries` and
 `markdown` shape their text, `template` renders the issue, `checks` lists what the author
-should look at before publishing.
+should look at before publishing and what keeps the draft from being published.
 """
 
-from curator.compose.checks import check_draft
-from curator.compose.draft import Draft, Entry, Section
+from curator.compose.checks import check_draft, unready
+from curator.compose.draft import Draft, Entry, Placed, Section, placed
 from curator.compose.sections import AI_PAPERS, OTHER, section_for
-from curator.compose.selection import eligible, plan_draft
+from curator.compose.selection import eligible, is_automatic, plan_draft
 from curator.compose.template import default_template, describe, format_date, render_draft
 
 __all__ = [
@@ -18,13 +18,17 @@ __all__ = [
     "OTHER",
     "Draft",
     "Entry",
+    "Placed",
     "Section",
     "check_draft",
     "default_template",
     "describe",
     "eligible",
     "format_date",
+    "is_automatic",
+    "placed",
     "plan_draft",
     "render_draft",
     "section_for",
+    "unready",
 ]

@@ -21,6 +21,8 @@ class Entry:
     source: str
     summary: str
     code_url: str | None
+    own_summary: str = ""  # the author's words (`edit --summary`), "" when none
+    decision: str | None = None  # pick, feature, pin, or None when chosen automatically
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,26 @@ class Draft:
     until: datetime
     featured: tuple[Entry, ...]
     sections: tuple[Section, ...]  # in order; empty ones kept, the template hides them
+
+
+@dataclass(frozen=True)
+class Placed:
+    """An item where the draft shows it: `list --draft` prints these, `publish` records them."""
+
+    section: str
+    position: int  # 1-based, as the draft numbers it
+    entry: Entry
+
+
+FEATURED = "Featured"
+
+
+def placed(draft: Draft) -> list[Placed]:
+    """Every item in draft order: the featured ones first, then section by section."""
+    items = [Placed(FEATURED, i, entry) for i, entry in enumerate(draft.featured, 1)]
+    for section in draft.sections:
+        items += [Placed(section.name, i, entry) for i, entry in enumerate(section.entries, 1)]
+    return items
 
 
 def title_of(link: Link) -> str:

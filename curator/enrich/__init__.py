@@ -23,7 +23,6 @@ if TYPE_CHECKING:
     from curator.enrich.pages import (
         document_metadata,
         extract_page,
-        title_from_url,
         tweet_metadata,
     )
 
@@ -32,7 +31,6 @@ _HOMES = {
     "link_label": "labels",
     "document_metadata": "pages",
     "extract_page": "pages",
-    "title_from_url": "pages",
     "tweet_metadata": "pages",
 }
 __all__ = [
@@ -40,7 +38,6 @@ __all__ = [
     "document_metadata",
     "extract_page",
     "link_label",
-    "title_from_url",
     "tweet_metadata",
 ]
 

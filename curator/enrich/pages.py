@@ -23,6 +23,7 @@ from curator.enrich import labels as link_labels
 from curator.errors import ContentError, ExtractionError
 from curator.models import Metadata
 from curator.text import collapse, composed, fold_accents, shorten
+from curator.urls import title_from_url
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -118,22 +119,6 @@ def document_metadata(url: str, content_type: str, *, labels: Mapping[str, str])
         final_url=url,
         note=note,
     )
-
-
-def title_from_url(url: str) -> str:
-    """'.../papers/Attention-Is-All-You-Need.pdf' -> 'Attention Is All You Need'.
-
-    The last path segment that has a letter in it, percent-decoded, without its extension,
-    `-` and `_` read as spaces; the host when there is no such segment.
-    """
-    for segment in reversed(urlsplit(url).path.split("/")):
-        stem = unquote(segment)
-        if "." in stem.strip("."):
-            stem = stem.rsplit(".", 1)[0]
-        words = collapse(re.sub(r"[-_+]", " ", stem))
-        if any(ch.isalpha() for ch in words):
-            return words
-    return urls.host(url) or url
 
 
 def _is_binary(head: bytes) -> bool:

@@ -6,10 +6,18 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from curator.compose import Draft, check_draft, plan_draft, render_draft
+from curator.compose import (
+    Draft,
+    Placed,
+    check_draft,
+    placed,
+    plan_draft,
+    render_draft,
+    unready,
+)
 from curator.config import Config
-from curator.errors import UsageError
-from curator.models import Issue
+from curator.errors import NotReadyError, UsageError
+from curator.models import Issue, Link
 from curator.store import Store
 
 DEFAULT_DAYS = 7
@@ -23,10 +31,25 @@ class Window:
 
 
 @dataclass(frozen=True)
+class Plan:
+    """The planned issue and the links it was planned from."""
+
+    draft: Draft
+    links: list[Link]
+    warnings: list[str]
+
+    @property
+    def items(self) -> list[Placed]:
+        """Every item in draft order, with its section and place."""
+        return placed(self.draft)
+
+
+@dataclass(frozen=True)
 class DraftResult:
     draft: Draft
     text: str
     warnings: list[str]
+    unready: list[str]  # items that failed or are not enriched: publishing is refused
 
 
 def week_window(spec: str) -> Window:
@@ -51,9 +74,13 @@ def day_window(since: date, until: date) -> Window:
 
 
 def default_window(store: Store, now: datetime) -> Window:
-    """From the end of the last published issue (or 7 days back) to now."""
+    """From the end of the last published issue (or 7 days back) to now.
+
+    A last issue whose window ended after it was published (`--until` today) could not
+    hold the links first seen after publishing: the next window starts then instead.
+    """
     last = store.last_issue()
-    since = last.until if last else now - timedelta(days=DEFAULT_DAYS)
+    since = min(last.until, last.published_at) if last else now - timedelta(days=DEFAULT_DAYS)
     return Window(min(since, now), now)
 
 
@@ -66,6 +93,21 @@ def build_draft(
     publish_date: date | None = None,
     now: datetime,
 ) -> DraftResult:
+    plan = plan_issue(config, store, window, number=number, publish_date=publish_date, now=now)
+    text = render_draft(plan.draft, config.draft)
+    return DraftResult(plan.draft, text, plan.warnings, unready(plan.draft, plan.links))
+
+
+def plan_issue(
+    config: Config,
+    store: Store,
+    window: Window,
+    *,
+    number: int | None = None,
+    publish_date: date | None = None,
+    now: datetime,
+) -> Plan:
+    """The issue `draft` would write for the window; `list --draft` shows the same one."""
     links = store.for_draft(window.since, window.until)
     counts = store.source_counts([link.id for link in links if link.id is not None])
     draft = plan_draft(
@@ -77,7 +119,7 @@ def build_draft(
         since=window.since,
         until=window.until,
     )
-    return DraftResult(draft, render_draft(draft, config.draft), check_draft(draft, links))
+    return Plan(draft, links, check_draft(draft, links))
 
 
 def next_number(store: Store) -> int:
@@ -85,12 +127,21 @@ def next_number(store: Store) -> int:
     return last.number + 1 if last else 1
 
 
-def publish_issue(store: Store, result: DraftResult, now: datetime) -> Issue:
-    """Record the issue and its items, so later drafts do not repeat them."""
+def publish_issue(
+    store: Store, result: DraftResult, now: datetime, *, force: bool = False
+) -> Issue:
+    """Record the issue and its items, so later drafts do not repeat them.
+
+    Refused while the draft holds links that failed or are not enriched yet, unless
+    `force` (issue 14: a dead link must not be published unnoticed).
+    """
     draft = result.draft
-    items = [(entry.link_id, "Featured", i) for i, entry in enumerate(draft.featured, 1)]
-    for section in draft.sections:
-        items += [(entry.link_id, section.name, i) for i, entry in enumerate(section.entries, 1)]
+    if result.unready and not force:
+        raise NotReadyError(
+            f"not published: {', '.join(result.unready)}; enrich, skip or edit them, "
+            "or publish with --force"
+        )
+    items = [(item.entry.link_id, item.section, item.position) for item in placed(draft)]
     if not items:
         raise UsageError("the draft is empty: nothing to publish")
     issue = Issue(number=draft.number, published_at=now, since=draft.since, until=draft.until)

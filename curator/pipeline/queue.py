@@ -9,14 +9,14 @@ from typing import Any
 
 from curator import urls
 from curator.collect import BadLine, parse_lines
-from curator.compose import section_for
+from curator.compose import Placed, section_for
 from curator.config import Config, DraftConfig
 from curator.errors import UsageError
-from curator.models import FEATURE, PICK, SKIP, Candidate, Link, Sighting
+from curator.models import FEATURE, PICK, PIN, SKIP, Candidate, Link, Sighting
 from curator.store import LinkFilter, Store
 
 MANUAL_SOURCE = "manual"
-DECISIONS = {"pick": PICK, "skip": SKIP, "feature": FEATURE, "reset": None}
+DECISIONS = {"pick": PICK, "skip": SKIP, "feature": FEATURE, "pin": PIN, "reset": None}
 
 
 @dataclass
@@ -126,12 +126,28 @@ def as_json(view: LinkView) -> dict[str, Any]:
     }
 
 
+def draft_item_json(item: Placed) -> dict[str, Any]:
+    """One `list --draft --json` object: where the item stands in the draft, and what."""
+    entry = item.entry
+    return {
+        "id": entry.link_id,
+        "section": item.section,
+        "position": item.position,
+        "decision": entry.decision,
+        "source": entry.source,
+        "title": entry.title,
+        "url": entry.url,
+        "kind": entry.kind,
+        "summary": entry.summary,
+    }
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
 def decide(store: Store, ids: Sequence[int], action: str) -> None:
-    """pick / skip / feature / reset the given links."""
+    """pick / skip / feature / pin / reset the given links."""
     _require(store, ids)
     store.set_fields(ids, decision=DECISIONS[action])
 

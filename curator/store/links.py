@@ -25,6 +25,7 @@ from curator.models import (
     PAPER,
     PENDING,
     PICK,
+    PIN,
     AddResult,
     Candidate,
     Link,
@@ -225,10 +226,10 @@ class Links(Base):
                 yield list(batch)
 
     def for_draft(self, since: datetime, until: datetime) -> list[Link]:
-        """Unpublished links first seen in the window, plus picked or featured ones from
-        any time (the author asked for them; the draft check warns)."""
+        """Unpublished links first seen in the window, plus picked, featured or pinned ones
+        from any time (the author asked for them; the draft check warns)."""
         in_window = (col(Link.first_seen) >= since) & (col(Link.first_seen) <= until)
-        chosen = col(Link.decision).in_((PICK, FEATURE))
+        chosen = col(Link.decision).in_((PICK, FEATURE, PIN))
         stmt = (
             select(Link)
             .where(col(Link.issue_id).is_(None), or_(in_window, chosen))
@@ -377,4 +378,4 @@ def _status_clause(word: str) -> Any:
     """The condition a `curator list --status` word stands for (curator.statuses)."""
     selects = STATUS_WORDS[word]
     column = COLUMNS[selects.column]
-    return column.is_not(None) if selects.value is None else column == selects.value
+    return column.in_(selects.values) if selects.values else column.is_not(None)
