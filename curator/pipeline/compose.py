@@ -1,4 +1,8 @@
-"""`curator draft` and `curator publish`: a window of the queue -> the week's Markdown."""
+"""`curator draft` and `curator publish`: a window of the queue -> the week's Markdown.
+
+The window the author's options name is resolved here; publishing records the planned
+issue and never renders the template, so a template error cannot block it.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from curator.compose import Draft, check_draft, plan_draft, render_draft
 from curator.config import Config
 from curator.errors import UsageError
-from curator.models import Issue
+from curator.models import Issue, Link
 from curator.store import Store
 
 DEFAULT_DAYS = 7
@@ -20,6 +24,22 @@ _WEEK = re.compile(r"(\d{4})-?W(\d{1,2})", re.IGNORECASE)
 class Window:
     since: datetime
     until: datetime
+
+
+@dataclass(frozen=True)
+class WindowChoice:
+    """The window options as typed: --week, or --since and --until, or none of them."""
+
+    week: str | None = None
+    since: date | None = None
+    until: date | None = None
+
+    def __post_init__(self) -> None:
+        """Checked as the options are read, before any database is opened."""
+        if self.week and (self.since or self.until):
+            raise UsageError("use either --week or --since/--until, not both")
+        if self.week:
+            week_window(self.week)
 
 
 @dataclass(frozen=True)
@@ -50,6 +70,17 @@ def day_window(since: date, until: date) -> Window:
     return Window(start, end)
 
 
+def resolve_window(store: Store, choice: WindowChoice, now: datetime) -> Window:
+    """The window the options name: a week, days (a missing end is today), or by default
+    from the end of the last published issue."""
+    if choice.week:
+        return week_window(choice.week)
+    if choice.since or choice.until:
+        today = now.date()
+        return day_window(choice.since or today, choice.until or today)
+    return default_window(store, now)
+
+
 def default_window(store: Store, now: datetime) -> Window:
     """From the end of the last published issue (or 7 days back) to now."""
     last = store.last_issue()
@@ -60,12 +91,39 @@ def default_window(store: Store, now: datetime) -> Window:
 def build_draft(
     config: Config,
     store: Store,
-    window: Window,
+    choice: WindowChoice,
     *,
     number: int | None = None,
     publish_date: date | None = None,
     now: datetime,
 ) -> DraftResult:
+    """The draft for the chosen window: planned, rendered and checked."""
+    draft, links = _plan(config, store, choice, number, publish_date, now)
+    return DraftResult(draft, render_draft(draft, config.draft), check_draft(draft, links))
+
+
+def publish(
+    config: Config,
+    store: Store,
+    choice: WindowChoice,
+    *,
+    number: int | None = None,
+    now: datetime,
+) -> Issue:
+    """Record the issue the draft holds for the same options, without rendering it."""
+    draft, _ = _plan(config, store, choice, number, None, now)
+    return publish_issue(store, draft, now)
+
+
+def _plan(
+    config: Config,
+    store: Store,
+    choice: WindowChoice,
+    number: int | None,
+    publish_date: date | None,
+    now: datetime,
+) -> tuple[Draft, list[Link]]:
+    window = resolve_window(store, choice, now)
     links = store.for_draft(window.since, window.until)
     counts = store.source_counts([link.id for link in links if link.id is not None])
     draft = plan_draft(
@@ -77,7 +135,7 @@ def build_draft(
         since=window.since,
         until=window.until,
     )
-    return DraftResult(draft, render_draft(draft, config.draft), check_draft(draft, links))
+    return draft, links
 
 
 def next_number(store: Store) -> int:
@@ -85,9 +143,8 @@ def next_number(store: Store) -> int:
     return last.number + 1 if last else 1
 
 
-def publish_issue(store: Store, result: DraftResult, now: datetime) -> Issue:
+def publish_issue(store: Store, draft: Draft, now: datetime) -> Issue:
     """Record the issue and its items, so later drafts do not repeat them."""
-    draft = result.draft
     items = [(entry.link_id, "Featured", i) for i, entry in enumerate(draft.featured, 1)]
     for section in draft.sections:
         items += [(entry.link_id, section.name, i) for i, entry in enumerate(section.entries, 1)]
