@@ -39,9 +39,9 @@ if TYPE_CHECKING:
 
 
 class _Stderr:
-    """rich's Console on stderr, made when first used: importing rich costs start-up time
-    that `--version` and `--help` should not pay. Lines are never wrapped (soft_wrap): a
-    log file must keep a long URL whole (issue 14)."""
+    """stderr: rich's Console made when first needed, since importing rich costs start-up
+    time. Lines are never wrapped (soft_wrap): a log file must keep a long URL whole
+    (issue 14)."""
 
     @cached_property
     def console(self) -> Console:
@@ -50,7 +50,12 @@ class _Stderr:
         return Console(stderr=True, highlight=False, soft_wrap=True)
 
     def print(self, *objects: Any, **options: Any) -> None:
-        self.console.print(*objects, **options)
+        """Lines of text go out as they are, never read as markup; rich draws the rest
+        (tables). Most commands then never import rich at all."""
+        if all(isinstance(item, str) for item in objects):
+            sys.stderr.write(" ".join(objects) + "\n")
+        else:
+            self.console.print(*objects, **options)
 
 
 stderr = _Stderr()
