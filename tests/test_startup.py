@@ -50,7 +50,7 @@ def test_version_and_help_load_nothing_heavy(env: Path, args: list[str]) -> None
     assert loaded(*args, cwd=env) == []
 
 
-def test_add_loads_the_store_but_not_the_network_stack_or_the_templates(env: Path) -> None:
+def test_add_loads_the_store_and_nothing_else_heavy(env: Path) -> None:
     found = loaded("add", "https://example.com/a", cwd=env)
     assert "curator.store" in found
-    assert [m for m in found if m.split(".")[0] in ("httpx", "trafilatura", "jinja2")] == []
+    assert [m for m in found if m.split(".")[0] in ("httpx", "trafilatura", "jinja2", "rich")] == []
