@@ -19,9 +19,11 @@ PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
 
 @pytest.fixture(autouse=True)
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point the database and config at tmp_path, like llm's env_setup fixture."""
+    """Point the database and config at tmp_path, like llm's env_setup fixture. The config
+    is the default `curator.toml` of the working directory: a CURATOR_CONFIG naming a
+    missing file is an error, and most tests run without one."""
     monkeypatch.setenv("CURATOR_DB", str(tmp_path / "curator.db"))
-    monkeypatch.setenv("CURATOR_CONFIG", str(tmp_path / "curator.toml"))
+    monkeypatch.delenv("CURATOR_CONFIG", raising=False)
     monkeypatch.setenv("COLUMNS", "200")
     for name in PROXY_VARIABLES:  # the machine's own proxies are not the tests'
         monkeypatch.delenv(name, raising=False)

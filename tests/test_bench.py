@@ -23,6 +23,7 @@ def test_the_benchmark_harness_prints_its_table(capsys: pytest.CaptureFixture[st
         "draft of 60 picks, similar titles",
         "list --json over 2,000 links: time / peak RSS",
         "enrich with 2,000 pending: first commit",
+        "start-up: curator --version",
     ):
         assert figure in table
     assert "| pages fetched / fetched twice | 24 / 0 |" in table

@@ -13,7 +13,10 @@ import pytest
 from typer.testing import CliRunner
 
 from curator.cli import app
+from curator.models import Candidate, Metadata
+from curator.store import Store
 from tests.cli import invoke
+from tests.helpers import NOW
 
 
 def listed(runner: CliRunner, *args: str) -> list[dict[str, object]]:
@@ -104,7 +107,8 @@ def test_db_option_and_environment_choose_the_database(
 ) -> None:
     invoke(runner, "--db", str(tmp_path / "other.db"), "add", "https://example.com/a")
     assert (tmp_path / "other.db").exists()
-    assert listed(runner) == []
+    _, stderr = invoke(runner, "list", code=2)
+    assert f"no database at {tmp_path / 'curator.db'}" in stderr
     monkeypatch.setenv("CURATOR_DB", str(tmp_path / "other.db"))
     assert len(listed(runner)) == 1
 
@@ -141,9 +145,8 @@ def test_a_missing_config_named_explicitly_is_an_error(runner: CliRunner, env: P
 
 
 def test_collect_without_a_config_says_how_to_make_one(
-    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner,
 ) -> None:
-    monkeypatch.delenv("CURATOR_CONFIG")
     _, stderr = invoke(runner, "collect", code=2)
     assert "curator init" in stderr
 
@@ -219,3 +222,28 @@ def test_help_shows_plain_placeholders_not_type_names(runner: CliRunner) -> None
         help_text, _ = invoke(runner, command, "--help")
         assert "<" not in help_text and "{" not in help_text, (command, help_text)
         assert "Usage:" in help_text
+
+
+def test_publish_records_the_issue_even_when_the_template_is_broken(
+    runner: CliRunner, env: Path
+) -> None:
+    with Store(env / "curator.db") as store:
+        [link_id] = store.add([Candidate("https://example.com/a", "manual")], NOW).new_ids
+        store.mark_enriched(link_id, Metadata(title="A", summary="S.", source="Ex"), NOW)
+    (env / "mine.md.j2").write_text("# {{ titel }}\n")
+    (env / "curator.toml").write_text('[draft]\ntemplate = "mine.md.j2"\n')
+    _, stderr = invoke(runner, "draft", "--since", "2023-12-01", code=2)
+    assert "titel" in stderr
+    _, stderr = invoke(runner, "publish", "--since", "2023-12-01")
+    assert stderr == "published issue #1\n"
+    [link] = listed(runner)
+    assert link["published_in"] == 1
+
+
+def test_list_help_names_exactly_the_statuses_list_accepts(runner: CliRunner) -> None:
+    from curator.cli.queue import STATUSES_HELP
+    from curator.store import STATUSES
+
+    assert STATUSES_HELP.split(", ") == list(STATUSES)
+    help_text, _ = invoke(runner, "list", "--help")
+    assert " ".join(help_text.split()).count(STATUSES_HELP) == 1

@@ -143,7 +143,7 @@ def test_a_page_without_a_feed_link_is_one_clear_error(
     server.add("/", page("<title>Home</title>"))
     configure(env, server, "/")
 
-    invoke(runner, "collect", "--no-enrich")
+    invoke(runner, "collect", "--no-enrich", code=1)  # its only source failed
 
     row = sources(runner)
     assert row["last_error"] == "not a feed (an HTML page that links to no feed)"

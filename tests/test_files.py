@@ -23,6 +23,7 @@ from typer.testing import CliRunner
 
 from curator.errors import UsageError, WriteError
 from curator.files import write_atomically
+from curator.store import Store
 from tests.cli import invoke
 from tests.conftest import DATA
 
@@ -60,11 +61,18 @@ def _fill(path: Path) -> None:
         os.close(fd)
 
 
+@pytest.fixture
+def queue(env: Path) -> None:
+    """An empty queue: `draft` reads one, and never creates it."""
+    Store(env / "curator.db").close()
+
+
 def errors(stderr: str) -> list[str]:
     """What stderr says besides the draft check's warnings."""
     return [line for line in stderr.splitlines() if not line.startswith("warning: ")]
 
 
+@pytest.mark.usefixtures("queue")
 def test_draft_out_on_a_full_disk_keeps_the_old_draft_and_says_why_in_one_line(
     runner: CliRunner, full_disk: Path
 ) -> None:
@@ -136,6 +144,7 @@ def test_out_without_opml_is_bad_usage(runner: CliRunner, env: Path) -> None:
     assert stderr == "curator: error: --out goes with --opml\n"
 
 
+@pytest.mark.usefixtures("queue")
 def test_a_folder_as_the_draft_target_is_bad_usage(runner: CliRunner, env: Path) -> None:
     (env / "drafts").mkdir()
     _, stderr = invoke(runner, "draft", "--out", "drafts", code=2)
@@ -143,12 +152,14 @@ def test_a_folder_as_the_draft_target_is_bad_usage(runner: CliRunner, env: Path)
     assert os.listdir(env / "drafts") == []
 
 
+@pytest.mark.usefixtures("queue")
 def test_a_file_in_place_of_the_folder_is_bad_usage(runner: CliRunner, env: Path) -> None:
     (env / "drafts").write_text("not a folder")
     _, stderr = invoke(runner, "draft", "--out", "drafts/next.md", code=2)
     assert errors(stderr) == ["curator: error: cannot write drafts/next.md: Not a directory"]
 
 
+@pytest.mark.usefixtures("queue")
 def test_missing_folders_are_created(runner: CliRunner, env: Path) -> None:
     invoke(runner, "draft", "--out", "drafts/2023/next.md")
     assert (env / "drafts" / "2023" / "next.md").read_text().startswith("---\n")

@@ -16,6 +16,7 @@ UI = ("typer", "rich")
 FORBIDDEN: dict[str, tuple[str, ...]] = {
     "curator.text": ("curator",),
     "curator.charsets": ("curator",),
+    "curator.xmltree": ("curator",),
     "curator.models": ("curator",),
     "curator.errors": ("curator",),
     "curator.urls": ("curator.store", "curator.http", "curator.pipeline", "curator.cli", *UI),
@@ -35,6 +36,8 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "curator.http": ("curator.store", "curator.pipeline", "curator.cli", *STAGES, *UI),
     "curator.arxiv_api": ("curator.store", "curator.pipeline", "curator.cli", *STAGES, *UI),
     "curator.pipeline": ("curator.cli", *UI),
+    # Commands parse, call the pipeline and render (issue 13, item 3).
+    "curator.cli": ("curator.store",),
     # A stage takes values and returns values; the pipeline passes them between stages.
     **{
         stage: ("curator.cli", "curator.pipeline", "curator.store", *UI, *set(STAGES) - {stage})
@@ -49,6 +52,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "curator.merging": ("curator.models", "curator.urls", "curator.text"),
     "curator.statuses": ("curator.models",),
     "curator.store.sqlite": ("sqlite3", "sqlalchemy.dialects.sqlite"),
+    "curator.cli.app": ("curator.store",),  # the app opens the store for every command
 }
 
 
@@ -101,6 +105,9 @@ def test_only_the_cli_imports_typer_or_rich() -> None:
 def test_draft_and_list_do_not_load_the_network_stack(tmp_path: Path) -> None:
     script = (
         "import sys\n"
+        "from pathlib import Path\n"
+        "from curator.store import Store\n"
+        "Store(Path(sys.argv[1])).close()\n"
         "from curator.cli import app\n"
         "for args in (['list'], ['draft']):\n"
         "    try:\n"

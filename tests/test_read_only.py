@@ -85,7 +85,9 @@ def test_a_new_database_in_a_read_only_directory_is_refused_in_one_line(
     folder.mkdir()
     _lock([folder])
     try:
-        _, stderr = invoke(runner, "--db", str(folder / "new.db"), "list", code=1)
+        _, stderr = invoke(
+            runner, "--db", str(folder / "new.db"), "add", "https://example.com/a", code=1
+        )
     finally:
         _unlock([folder])
     assert stderr == (

@@ -10,7 +10,7 @@ import shlex
 import tomllib
 import typing
 from dataclasses import MISSING, Field, dataclass, fields, is_dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -297,3 +297,47 @@ def test_the_draft_and_list_draft_formats_are_as_the_readme_states(
         "`id`, `section`, `position`,\n`decision`, `source`, `title`, `url`, `kind`, `summary`"
     )
     assert shown_keys in README and list(objects[0]) == re.findall(r"`(\w+)`", shown_keys)
+
+
+# -- output formats -----------------------------------------------------------------------
+
+
+def described_keys(command: str) -> tuple[list[str], str]:
+    """The keys the README's bullet for `command` names, in order (words in parentheses
+    describe a value, not a key), and the bullet's text."""
+    bullet = README.split(f"- `{command}`: ", 1)[1].split("\n- ", 1)[0].split("\n\n", 1)[0]
+    outside = re.sub(r"\([^()]*\)", "", bullet)
+    return re.findall(r"`(\w+)`", outside), " ".join(bullet.split())
+
+
+def shape(text: str) -> str:
+    return re.sub(r"\d", "9", text)
+
+
+def test_sources_json_has_the_keys_and_the_date_format_the_readme_states(
+    runner: CliRunner, env: Path
+) -> None:
+    (env / "curator.toml").write_text('[[feed]]\nname = "F"\nurl = "https://example.com/f"\n')
+    with Store(env / "curator.db") as store:
+        state = store.source_state("feed", "https://example.com/f", "F")
+        state.last_fetched, state.last_status = datetime(2024, 1, 12, 7, tzinfo=UTC), "3 new"
+        store.save_source_state(state)
+    keys, bullet = described_keys("curator sources --json")
+    example = re.search(r"`last_fetched` \(ISO 8601 in UTC, such as `([^`]+)`", bullet)
+    assert example, bullet
+    [row] = json.loads(runner.invoke(app, ["sources", "--json"], catch_exceptions=False).stdout)
+    assert list(row) == keys
+    assert shape(row["last_fetched"]) == shape(example[1])
+    assert datetime.fromisoformat(row["last_fetched"]) == datetime(2024, 1, 12, 7, tzinfo=UTC)
+
+
+def test_list_json_gives_dates_in_iso_8601_utc_as_the_readme_states(
+    runner: CliRunner, env: Path
+) -> None:
+    fill_queue(env / "curator.db")
+    keys, bullet = described_keys("curator list --json")
+    assert "Dates are ISO 8601 in UTC." in bullet
+    items = json.loads(runner.invoke(app, ["list", "--json"], catch_exceptions=False).stdout)
+    assert set(keys) <= set(items[0])
+    for item in items:
+        assert datetime.fromisoformat(item["first_seen"]).utcoffset() == timedelta(0)

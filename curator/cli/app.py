@@ -1,8 +1,11 @@
 """The typer app, global options, and how errors become exit statuses.
 
-Exit 2: bad usage, bad URL, bad config or template (one line on stderr). Exit 1: the
-database is unusable, or an internal error (one line naming the crash log). Exit 0
-otherwise, also when some links or feeds failed: they are reported and kept.
+Exit 2: bad usage, bad URL, bad config or template, no database (one line on stderr).
+Exit 1: the database is unusable, or an internal error (one line naming the crash log).
+Exit 130: Ctrl-C. Exit 0 otherwise, also when some links or feeds failed, and when the
+reader of stdout has gone (`curator list | head -1`).
+Imports only what `--version` and `--help` need: rich, the store and the pipeline load
+when a command runs (issue 14, item 10).
 """
 
 from __future__ import annotations
@@ -11,24 +14,63 @@ import os
 import sys
 import tempfile
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
+from typer._click.exceptions import NoArgsIsHelpError
+from typer._click.exceptions import UsageError as ClickUsageError
 from typer.core import TyperArgument, TyperCommand, TyperGroup
 
 from curator import __version__
-from curator.config import Config, load_config
 from curator.errors import ConfigError, CuratorError, TemplateError, UsageError
-from curator.store import Store
 
 if TYPE_CHECKING:
+    from rich.console import Console
     from typer._click import HelpFormatter
 
-stderr = Console(stderr=True, highlight=False)
+    from curator.config import Config
+    from curator.store import Store
+
+
+class _Stderr:
+    """stderr: rich's Console made when first needed, since importing rich costs start-up
+    time. Lines are never wrapped (soft_wrap): a log file must keep a long URL whole
+    (issue 14)."""
+
+    @cached_property
+    def console(self) -> Console:
+        from rich.console import Console
+
+        return Console(stderr=True, highlight=False, soft_wrap=True)
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        """Lines of text go out as they are, never read as markup; rich draws the rest
+        (tables). Most commands then never import rich at all."""
+        if all(isinstance(item, str) for item in objects):
+            sys.stderr.write(" ".join(objects) + "\n")
+        else:
+            self.console.print(*objects, **options)
+
+
+stderr = _Stderr()
+
+
+def stdout_console() -> Console:
+    """A Console on stdout for tables. rich ends a process whose reader has gone with
+    status 1; curator ends it quietly with 0, as for any other write (issue 14)."""
+    from rich.console import Console
+
+    class _Stdout(Console):
+        def on_broken_pipe(self) -> None:
+            raise BrokenPipeError
+
+    return _Stdout(highlight=False)
 
 
 # `curator --help` lists commands in the order of a week's work, not of registration.
@@ -45,18 +87,54 @@ class _Group(TyperGroup):
         order = {name: i for i, name in enumerate(WORKFLOW)}
         return sorted(names, key=lambda name: order.get(name, len(order)))
 
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        with _one_line_usage():
+            return super().make_context(*args, **kwargs)
+
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
-            return super().invoke(ctx)
+            with _one_line_usage():
+                return super().invoke(ctx)
         except (typer.Exit, typer.Abort, typer.TyperException):
             raise
+        except BrokenPipeError:
+            _quiet_stdout()
+            raise typer.Exit(0) from None
         except (ConfigError, UsageError, TemplateError) as err:
             die(str(err), 2)
         except CuratorError as err:
             die(str(err), 1)
+        except KeyboardInterrupt as stop:
+            die(str(stop) or "interrupted", 130, prefix="curator: ")
         except Exception as err:
             log = _write_crash_log()
             die(f"internal error ({type(err).__name__}); full trace in {log}", 1)
+
+
+@contextmanager
+def _one_line_usage() -> Iterator[None]:
+    """click's usage errors in curator's one line: click prints the usage, a hint and a
+    blank line before its message (issue 14, item 5). Help shown for no arguments stays."""
+    try:
+        yield
+    except NoArgsIsHelpError:
+        raise
+    except ClickUsageError as err:
+        ctx = err.ctx
+        command = f"curator {ctx.info_name}" if ctx and ctx.parent else "curator"
+        die(f"{err.format_message()} (see {command} --help)", 2)
+
+
+def _quiet_stdout() -> None:
+    """The reader of stdout has gone: point stdout at /dev/null, so that the final flush
+    cannot fail again (https://docs.python.org/3/library/signal.html#note-on-sigpipe)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # a stdout without a file descriptor (tests)
+        pass
+    finally:
+        os.close(devnull)
 
 
 class Command(TyperCommand):
@@ -116,18 +194,26 @@ app = typer.Typer(
 
 @dataclass(frozen=True)
 class State:
-    """What the global options resolve to; commands get it from ctx.obj."""
+    """What the global options resolve to, and the command's clock, read once when it
+    starts and passed down (issue 13, item 3); commands get it from ctx.obj."""
 
     db: Path
     config_path: Path
     config_is_explicit: bool
+    now: datetime
 
     def config(self, *, required: bool = False) -> Config:
         """The config; a missing file is an error only when required or named explicitly."""
+        from curator.config import load_config
+
         return load_config(self.config_path, required=required or self.config_is_explicit)
 
-    def store(self) -> Store:
-        return Store(self.db)
+    def store(self, *, create: bool = False, write: bool = True) -> Store:
+        """The queue. Only the commands that fill it (`create`) may start a new one; a
+        command that writes first checks the file is intact (issue 14, item 6)."""
+        from curator.store import open_store
+
+        return open_store(self.db, create=create, write=write)
 
 
 def state(ctx: typer.Context) -> State:
@@ -136,12 +222,8 @@ def state(ctx: typer.Context) -> State:
     return found
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def die(message: str, code: int) -> NoReturn:
-    stderr.print(f"curator: error: {message}", markup=False, highlight=False, soft_wrap=True)
+def die(message: str, code: int, *, prefix: str = "curator: error: ") -> NoReturn:
+    stderr.print(f"{prefix}{message}", markup=False, highlight=False)
     raise typer.Exit(code)
 
 
@@ -185,10 +267,11 @@ def global_options(
     ] = False,
 ) -> None:
     """Resolve the global options, which go before the command, into ctx.obj."""
-    # A --config typed on the command line must exist; the default or CURATOR_CONFIG may be
-    # missing (defaults apply) except for commands that need sources, such as collect.
+    # A config named by --config or CURATOR_CONFIG must exist (issue 14, item 6); the
+    # default may be missing (defaults apply) except for commands that need sources.
     source = ctx.get_parameter_source("config")
-    ctx.obj = State(db, config, source is not None and source.name == "COMMANDLINE")
+    named = source is not None and source.name in ("COMMANDLINE", "ENVIRONMENT")
+    ctx.obj = State(db, config, named, datetime.now(UTC))
 
 
 def main() -> NoReturn:
@@ -204,8 +287,8 @@ def main() -> NoReturn:
         code: int = 0
     except SystemExit as done:
         code = _exit_code(done.code)
-    except KeyboardInterrupt:
-        stderr.print("curator: interrupted")
+    except KeyboardInterrupt:  # between commands' own handling, e.g. while parsing
+        print("curator: interrupted", file=sys.stderr)
         code = 130
     try:
         sys.stdout.flush()

@@ -1,25 +1,25 @@
-"""collect, and sources: the feeds and queries it reads, with their state."""
+"""collect, and sources: the feeds and queries it reads, with their state.
+
+The pipeline is imported when a command runs: `--help` must not load the network stack.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
 from curator.cli import render
-from curator.cli.app import Command, app, now, state, stderr
-from curator.config import Config, arxiv_name, feed_name
+from curator.cli.app import Command, app, state, stderr, stdout_console
 from curator.errors import UsageError
-from curator.files import write_atomically
-from curator.models import SourceState
 
 if TYPE_CHECKING:
-    from curator.pipeline.collect import ChannelReport
+    from curator.config import Config
+    from curator.pipeline.collect import ChannelReport, ChannelRow, CollectReport
 
 
 @app.command(cls=Command)
@@ -42,33 +42,42 @@ def collect(
 
     Fetches every feed and arXiv query in curator.toml, queues the links not seen before,
     then fetches their titles and summaries as `curator enrich` does. A source that fails
-    is reported and the others go on.
+    is reported and the others go on; when every source failed, collect exits with
+    status 1.
 
     Example: curator collect
 
     From cron: 0 7 * * * cd ~/newsletter && curator collect
     """
-    # Imported here: the network stack costs start-up time that `draft` should not pay.
     from curator.cli.progress import RichProgress
     from curator.pipeline.collect import collect as collect_sources
 
     obj = state(ctx)
     config = obj.config(required=True)
-    with obj.store() as store:
+    with obj.store(create=True) as store:
         report = collect_sources(
-            config, store, now(), only=source, then_enrich=not no_enrich,
+            config, store, obj.now, only=source, then_enrich=not no_enrich,
             progress=RichProgress(),
         )  # fmt: skip
+    _show(report)
+    if report.all_failed:
+        raise typer.Exit(1)
+
+
+def _show(report: CollectReport) -> None:
+    """The table, the enrichment, then the failures last, where cron's mail ends."""
     table = render.make_table("Collected")
     for name in ("source", "new", "known", "status"):
         table.add_column(name, justify="right" if name in ("new", "known") else "left")
     for item in report.channels:
         table.add_row(item.name, str(item.new), str(item.known), _status(item))
     stderr.print(table)
-    if report.failed:
-        stderr.print(f"{len(report.failed)} of {len(report.channels)} sources failed")
     if report.enrichment is not None:
         render.enriched(report.enrichment)
+    if report.all_failed:
+        stderr.print(f"every source failed ({len(report.channels)}): nothing was collected")
+    elif report.failed:
+        stderr.print(f"{len(report.failed)} of {len(report.channels)} sources failed")
 
 
 def _status(item: ChannelReport) -> str:
@@ -104,6 +113,8 @@ def sources(
 
     Example: curator sources --opml --out feeds.opml
     """
+    from curator.pipeline.collect import channel_rows
+
     if out is not None and not opml:
         raise UsageError("--out goes with --opml")
     obj = state(ctx)
@@ -111,58 +122,41 @@ def sources(
     if opml:
         _export_opml(config, out)
         return
-    with obj.store() as store:
-        states = {(s.kind, s.ref): s for s in store.source_states()}
-    rows = _source_rows(config, states)
+    with obj.store(write=False) as store:
+        rows = channel_rows(config, store)
     if as_json:
-        text = json.dumps(rows, ensure_ascii=False, indent=2, default=datetime.isoformat)
-        sys.stdout.write(text + "\n")
+        sys.stdout.write(json.dumps([_json(row) for row in rows], ensure_ascii=False, indent=2))
+        sys.stdout.write("\n")
         return
+    _table(rows)
+
+
+def _json(row: ChannelRow) -> dict[str, object]:
+    """Dates in ISO 8601, UTC, as in `list --json`."""
+    found = asdict(row)
+    found["last_fetched"] = row.last_fetched.isoformat() if row.last_fetched else None
+    return found
+
+
+def _table(rows: list[ChannelRow]) -> None:
     table = render.make_table()
     names = ("name", "kind", "found feed", "last fetched", "last status", "failures", "last error")
     for name in names:
         table.add_column(name, overflow="fold")
     for row in rows:
         table.add_row(
-            str(row["name"]),
-            str(row["kind"]),
-            str(row["discovered_feed"] or ""),
-            render.when(row["last_fetched"]),  # type: ignore[arg-type]
-            str(row["last_status"] or ""),
-            str(row["failures"]),
-            str(row["last_error"] or ""),
-        )
-    Console().print(table)
+            row.name, row.kind, row.discovered_feed or "", render.when(row.last_fetched),
+            row.last_status or "", str(row.failures), row.last_error or "",
+        )  # fmt: skip
+    stdout_console().print(table)
 
 
 def _export_opml(config: Config, out: Path | None) -> None:
     from curator.collect.opml import to_opml  # lxml: only for this option
+    from curator.files import write_atomically
 
     if out is None:
         sys.stdout.write(to_opml(config.feed))
         return
     write_atomically(out, to_opml(config.feed))
     stderr.print(f"wrote {out}", markup=False)
-
-
-def _source_rows(
-    config: Config, states: dict[tuple[str, str], SourceState]
-) -> list[dict[str, object]]:
-    configured = [("feed", feed_name(f), f.url) for f in config.feed]
-    configured += [("arxiv", arxiv_name(q), q.query) for q in config.arxiv]
-    rows: list[dict[str, object]] = []
-    for kind, name, ref in configured:
-        found = states.get((kind, ref)) or SourceState(kind=kind, ref=ref, name=name)
-        rows.append(
-            {
-                "name": name,
-                "kind": kind,
-                "ref": ref,
-                "discovered_feed": found.discovered_url,
-                "last_fetched": found.last_fetched,
-                "last_status": found.last_status,
-                "failures": found.failures,
-                "last_error": found.last_error,
-            }
-        )
-    return rows

@@ -1,26 +1,20 @@
-"""Commands that write the issue: draft and publish."""
+"""Commands that write the issue: draft and publish.
+
+The pipeline is imported when a command runs: `--help` must not load the store.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from curator.cli.app import Command, State, app, now, state, stderr
-from curator.errors import UsageError
-from curator.files import write_atomically
-from curator.pipeline.compose import (
-    DraftResult,
-    Window,
-    build_draft,
-    day_window,
-    default_window,
-    publish_issue,
-    week_window,
-)
-from curator.store import Store
+from curator.cli.app import Command, app, state, stderr
+
+if TYPE_CHECKING:
+    from curator.pipeline.compose import WindowChoice
 
 # draft and publish take the same window options: publish records what draft would write.
 Since = Annotated[
@@ -110,16 +104,24 @@ def draft(
 
     Example: curator draft --week 2023-W52 --out drafts/2023-W52.md
     """
-    result = _build(state(ctx), week, since, until, number, publish_date)
-    for warning in result.warnings:
-        stderr.print(f"warning: {warning}", markup=False, soft_wrap=True)
-    if out is None:
-        typer.echo(result.text, nl=False)
-    else:
-        write_atomically(out, result.text)
-        stderr.print(f"wrote {out}", markup=False)
-    if publish:
-        _publish(state(ctx), result, force=force)
+    from curator.files import write_atomically
+    from curator.pipeline.compose import build_draft, publish_issue
+
+    choice = _choice(week, since, until)
+    obj = state(ctx)
+    config = obj.config()
+    day = publish_date.date() if publish_date else None
+    with obj.store(write=publish) as store:
+        result = build_draft(config, store, choice, number=number, publish_date=day, now=obj.now)
+        for warning in result.warnings:
+            stderr.print(f"warning: {warning}", markup=False)
+        if out is None:
+            typer.echo(result.text, nl=False)
+        else:
+            write_atomically(out, result.text)
+            stderr.print(f"wrote {out}", markup=False)
+        if publish:
+            _published(publish_issue(store, result.plan, obj.now, force=force).number)
     if check and result.warnings:
         raise typer.Exit(1)
 
@@ -144,45 +146,21 @@ def publish(
 
     Example: curator publish --number 7
     """
-    result = _build(state(ctx), week, since, until, number, publish_date)
-    _publish(state(ctx), result, force=force)
+    from curator.pipeline.compose import publish as publish_window
 
-
-def _build(
-    obj: State,
-    week: str | None,
-    since: datetime | None,
-    until: datetime | None,
-    number: int | None,
-    publish_date: datetime | None,
-) -> DraftResult:
+    choice = _choice(week, since, until)
+    obj = state(ctx)
     config = obj.config()
     with obj.store() as store:
-        window = _window(store, week, since, until)
-        return build_draft(
-            config,
-            store,
-            window,
-            number=number,
-            publish_date=publish_date.date() if publish_date else None,
-            now=now(),
-        )
+        issue = publish_window(config, store, choice, number=number, force=force, now=obj.now)
+    _published(issue.number)
 
 
-def _window(
-    store: Store, week: str | None, since: datetime | None, until: datetime | None
-) -> Window:
-    if week and (since or until):
-        raise UsageError("use either --week or --since/--until, not both")
-    if week:
-        return week_window(week)
-    if since or until:
-        today = now().date()
-        return day_window((since.date() if since else today), until.date() if until else today)
-    return default_window(store, now())
+def _choice(week: str | None, since: datetime | None, until: datetime | None) -> WindowChoice:
+    from curator.pipeline.compose import WindowChoice
+
+    return WindowChoice(week, since.date() if since else None, until.date() if until else None)
 
 
-def _publish(obj: State, result: DraftResult, *, force: bool) -> None:
-    with obj.store() as store:
-        issue = publish_issue(store, result, now(), force=force)
-    stderr.print(f"published issue #{issue.number}")
+def _published(number: int) -> None:
+    stderr.print(f"published issue #{number}")

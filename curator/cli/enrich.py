@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from curator.cli import render
-from curator.cli.app import Command, app, now, state
+from curator.cli.app import Command, app, state
 
 
 @app.command(cls=Command)
@@ -38,6 +38,6 @@ def enrich(
     config = obj.config()
     with obj.store() as store:
         report = enrich_links(
-            config, store, now(), retry_failed=retry_failed, progress=RichProgress()
+            config, store, obj.now, retry_failed=retry_failed, progress=RichProgress()
         )
     render.enriched(report)

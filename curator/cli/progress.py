@@ -21,7 +21,8 @@ from curator.cli.app import stderr
 class RichProgress:
     """done / total, failures so far, elapsed time."""
 
-    def __init__(self, console: Console = stderr) -> None:
+    def __init__(self, console: Console | None = None) -> None:
+        console = console or stderr.console
         self._bar = Progress(
             TextColumn("{task.description}"),
             BarColumn(),

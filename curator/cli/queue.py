@@ -1,4 +1,7 @@
-"""Commands on the queue: init, add, import, list, pick, skip, feature, pin, reset, edit."""
+"""Commands on the queue: init, add, import, list, pick, skip, feature, pin, reset, edit.
+
+The pipeline is imported when a command runs: `--help` must not load the store.
+"""
 
 from __future__ import annotations
 
@@ -10,17 +13,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
 from curator.cli import render
-from curator.cli.app import Command, app, now, state, stderr
+from curator.cli.app import Command, app, state, stderr, stdout_console
 from curator.errors import UsageError
-from curator.files import write_atomically
-from curator.pipeline.compose import default_window, plan_issue, week_window
-from curator.pipeline.queue import add_text, add_urls, decide, draft_item_json, list_links
-from curator.pipeline.queue import as_json as view_json
-from curator.pipeline.queue import edit as edit_link
-from curator.store import STATUSES, LinkFilter
+
+# The store's statuses (curator.store.STATUSES, which checks them), for the help text;
+# tests/test_cli.py keeps the two equal.
+STATUSES_HELP = "pending, done, failed, picked, skipped, featured, pinned, published"
 
 
 @app.command(cls=Command)
@@ -28,14 +28,19 @@ def init(ctx: typer.Context) -> None:
     """Write a starter curator.toml.
 
     The file goes where --config points (curator.toml by default) and explains every
-    setting in comments; an existing file is never overwritten. Add your feeds and arXiv
-    queries to it, then run `curator collect`.
+    setting in comments; an existing file is never overwritten. The queue's database is
+    created too, where --db points. Add your feeds and arXiv queries to curator.toml,
+    then run `curator collect`.
 
     Example: curator init && $EDITOR curator.toml
     """
-    path = state(ctx).config_path
+    from curator.files import write_atomically
+
+    obj = state(ctx)
+    path = obj.config_path
     if path.exists():
         raise UsageError(f"{path} already exists; edit it, or remove it first")
+    obj.store(create=True).close()
     write_atomically(
         path, resources.files("curator.config").joinpath("starter.toml").read_text("utf-8")
     )
@@ -69,16 +74,18 @@ def add(
 
     Example: curator add https://arxiv.org/abs/2312.11514 --note "from a friend"
     """
+    from curator.pipeline.queue import add_text, add_urls
+
     if not urls and file is None:
         raise UsageError("give URLs to add, or --file PATH (use - for stdin)")
     obj = state(ctx)
-    with obj.store() as store:
+    with obj.store(create=True) as store:
         if urls:
-            render.added(add_urls(store, urls, note=note, now=now()))
+            render.added(add_urls(store, urls, note=note, now=obj.now))
         if file is not None:
             source = "manual" if str(file) == "-" else f"file:{file.name}"
             text = _read_text(file)
-            render.added(add_text(store, text, source=source, note=note, now=now()))
+            render.added(add_text(store, text, source=source, note=note, now=obj.now))
 
 
 @app.command("import", cls=Command)
@@ -104,8 +111,8 @@ def import_(
 
     obj = state(ctx)
     data = _read_bytes(file)
-    with obj.store() as store:
-        report = import_file(store, obj.config_path, data, name=f"import:{file.name}", now=now())
+    with obj.store(create=True) as store:
+        report = import_file(store, obj.config_path, data, name=f"import:{file.name}", now=obj.now)
     if report.kind == "opml":
         stderr.print(
             f"{report.feeds_added} feeds added to {obj.config_path}, "
@@ -127,7 +134,7 @@ def list_(
     ] = None,
     status: Annotated[
         str | None,
-        typer.Option(metavar="STATUS", help=f"Only links with this status: {', '.join(STATUSES)}."),
+        typer.Option(metavar="STATUS", help=f"Only links with this status: {STATUSES_HELP}."),
     ] = None,
     section: Annotated[
         str | None, typer.Option(metavar="NAME", help="Only links in this draft section.")
@@ -159,25 +166,18 @@ def list_(
             raise UsageError("--draft takes only --week and --json")
         _list_draft(ctx, week, as_json=as_json)
         return
-    if status is not None and status not in STATUSES:
-        raise UsageError(f"--status must be one of {', '.join(STATUSES)}, got {status!r}")
-    if kind is not None and kind not in ("paper", "link"):
-        raise UsageError(f"--kind must be 'paper' or 'link', got {kind!r}")
-    window = week_window(week) if week else None
-    where = LinkFilter(
-        since=window.since if window else None,
-        until=window.until if window else None,
-        status=status,
-        kind=kind,
-    )
+    from curator.pipeline.queue import as_json as view_json
+    from curator.pipeline.queue import link_filter, list_links
+
+    where = link_filter(week, status, kind)
     obj = state(ctx)
     config = obj.config()
-    with obj.store() as store:  # rows are printed as they stream from the store
+    with obj.store(write=False) as store:  # rows are printed as they stream from the store
         views = list_links(store, config, where, section=section, with_sightings=as_json)
         if as_json:
             _print_json_array(view_json(view) for view in views)
             return
-        console = Console(highlight=False)
+        console = stdout_console()
         if console.is_terminal:
             render.links_table(views, console)
         else:
@@ -186,18 +186,21 @@ def list_(
 
 def _list_draft(ctx: typer.Context, week: str | None, *, as_json: bool) -> None:
     """The same plan as `curator draft` (pipeline.compose.plan_issue), shown as a list."""
+    from curator.pipeline.compose import WindowChoice, plan_issue
+    from curator.pipeline.queue import draft_item_json
+
+    choice = WindowChoice(week)
     obj = state(ctx)
     config = obj.config()
-    with obj.store() as store:
-        window = week_window(week) if week else default_window(store, now())
-        plan = plan_issue(config, store, window, now=now())
+    with obj.store(write=False) as store:
+        plan = plan_issue(config, store, choice, now=obj.now)
     for warning in plan.warnings:
-        stderr.print(f"warning: {warning}", markup=False, soft_wrap=True)
+        stderr.print(f"warning: {warning}", markup=False)
     items = plan.items
     if as_json:
         _print_json_array(draft_item_json(item) for item in items)
         return
-    console = Console(highlight=False)
+    console = stdout_console()
     if console.is_terminal:
         render.draft_table(items, console)
     else:
@@ -211,6 +214,8 @@ def _decision_command(action: str, summary: str, example: str) -> None:
             list[int], typer.Argument(metavar="ID", help="Link ids, as `curator list` shows them.")
         ],
     ) -> None:
+        from curator.pipeline.queue import decide
+
         with state(ctx).store() as store:
             decide(store, ids, action)
         stderr.print(f"{action}: {', '.join(map(str, ids))}")
@@ -279,6 +284,8 @@ def edit(
 
     Example: curator edit 12 --title "A shorter title" --position 1
     """
+    from curator.pipeline.queue import edit as edit_link
+
     changes: dict[str, Any] = {
         "user_title": title,
         "user_summary": summary,
@@ -303,10 +310,15 @@ def _read_text(path: Path) -> str:
 
 
 def _read_bytes(path: Path) -> bytes:
+    """The file's bytes; a binary one (an image, an archive: text never holds a NUL) is
+    refused in one line rather than reported as dozens of bad lines (issue 14)."""
     try:
-        return path.read_bytes()
+        data = path.read_bytes()
     except OSError as err:
         raise UsageError(f"{path}: {err.strerror or err}") from None
+    if b"\x00" in data:
+        raise UsageError(f"{path}: a binary file, not OPML, bookmarks or a list of URLs")
+    return data
 
 
 def _print_json_array(items: Iterable[Any]) -> None:

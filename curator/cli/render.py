@@ -1,4 +1,7 @@
-"""How reports look: rich tables and progress bars on stderr, plain text when piped."""
+"""How reports look: rich tables and progress bars on stderr, plain text when piped.
+
+rich and the pipeline's types load only when a report is drawn (start-up time).
+"""
 
 from __future__ import annotations
 
@@ -6,17 +9,16 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from rich.console import Console
-
 from curator.cli.app import stderr
-from curator.pipeline.queue import AddReport, LinkView
 from curator.text import collapse
 
 if TYPE_CHECKING:
+    from rich.console import Console
     from rich.table import Table
 
     from curator.compose import Placed
     from curator.pipeline.enrich import EnrichReport
+    from curator.pipeline.queue import AddReport, LinkView
 
 MAX_LISTED_FAILURES = 20
 DECISION_WORDS = {"pick": "picked", "skip": "skipped", "feature": "featured", "pin": "pinned"}

@@ -5,7 +5,9 @@ state kept per feed; a feed URL that answers with a web page is resolved to the 
 page links to, which the state remembers and the next run fetches directly. arXiv queries
 run one at a time on one client and the same Fetcher, so the API's delay holds across
 queries and into enrichment. A failing channel (feed or query) is recorded on its state
-and reported; the others go on.
+and reported; the others go on; a run in which every channel failed says so, for cron
+(issue 14, item 7). `channel_rows` is what `curator sources` shows: each configured
+channel with its state.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from curator.errors import ContentError, FetchError, HTTPStatusError, UsageError
 from curator.http import ACCEPT_FEED, Fetcher, Response
 from curator.models import Candidate, SourceState
 from curator.pipeline.enrich import EnrichReport, arxiv_client, enrich
-from curator.pipeline.progress import NoProgress, Progress
+from curator.pipeline.progress import Interrupted, NoProgress, Progress
 from curator.store import Store
 
 if TYPE_CHECKING:
@@ -59,6 +61,48 @@ class CollectReport:
     def failed(self) -> list[ChannelReport]:
         return [c for c in self.channels if c.error]
 
+    @property
+    def all_failed(self) -> bool:
+        """Every channel that ran failed: nothing this run could collect was collected."""
+        return bool(self.channels) and len(self.failed) == len(self.channels)
+
+
+@dataclass(frozen=True)
+class ChannelRow:
+    """A configured feed or arXiv query and how its last fetch went (`curator sources`)."""
+
+    name: str
+    kind: str  # "feed" | "arxiv"
+    ref: str  # the feed's URL or the query
+    discovered_feed: str | None
+    last_fetched: datetime | None
+    last_status: str | None
+    failures: int
+    last_error: str | None
+
+
+def channel_rows(config: Config, store: Store) -> list[ChannelRow]:
+    """Every configured source in config order, with the state its last fetch left."""
+    states = {(s.kind, s.ref): s for s in store.source_states()}
+    configured = [(FEED, feed_name(f), f.url) for f in config.feed]
+    configured += [(ARXIV, arxiv_name(q), q.query) for q in config.arxiv]
+    rows = []
+    for kind, name, ref in configured:
+        found = states.get((kind, ref)) or SourceState(kind=kind, ref=ref, name=name)
+        rows.append(
+            ChannelRow(
+                name=name,
+                kind=kind,
+                ref=ref,
+                discovered_feed=found.discovered_url,
+                last_fetched=found.last_fetched,
+                last_status=found.last_status,
+                failures=found.failures,
+                last_error=found.last_error,
+            )
+        )
+    return rows
+
 
 def collect(
     config: Config,
@@ -77,6 +121,8 @@ def collect(
     progress.start("Collecting", len(feeds) + len(queries))
     try:
         reports = asyncio.run(_collect_all(config, store, now, feeds, queries, arxiv, progress))
+    except KeyboardInterrupt:
+        raise Interrupted(0, store.count_due(now, retry_failed=False)) from None
     finally:
         progress.finish()
     report = CollectReport(reports)

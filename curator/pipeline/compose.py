@@ -1,4 +1,8 @@
-"""`curator draft` and `curator publish`: a window of the queue -> the week's Markdown."""
+"""`curator draft` and `curator publish`: a window of the queue -> the week's Markdown.
+
+The window the author's options name is resolved here; publishing records the planned
+issue and never renders the template, so a template error cannot block it.
+"""
 
 from __future__ import annotations
 
@@ -31,6 +35,22 @@ class Window:
 
 
 @dataclass(frozen=True)
+class WindowChoice:
+    """The window options as typed: --week, or --since and --until, or none of them."""
+
+    week: str | None = None
+    since: date | None = None
+    until: date | None = None
+
+    def __post_init__(self) -> None:
+        """Checked as the options are read, before any database is opened."""
+        if self.week and (self.since or self.until):
+            raise UsageError("use either --week or --since/--until, not both")
+        if self.week:
+            week_window(self.week)
+
+
+@dataclass(frozen=True)
 class Plan:
     """The planned issue and the links it was planned from."""
 
@@ -43,13 +63,24 @@ class Plan:
         """Every item in draft order, with its section and place."""
         return placed(self.draft)
 
+    @property
+    def unready(self) -> list[str]:
+        """Items that failed or are not enriched yet: publishing is refused."""
+        return unready(self.draft, self.links)
+
 
 @dataclass(frozen=True)
 class DraftResult:
-    draft: Draft
+    plan: Plan
     text: str
-    warnings: list[str]
-    unready: list[str]  # items that failed or are not enriched: publishing is refused
+
+    @property
+    def draft(self) -> Draft:
+        return self.plan.draft
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.plan.warnings
 
 
 def week_window(spec: str) -> Window:
@@ -73,6 +104,17 @@ def day_window(since: date, until: date) -> Window:
     return Window(start, end)
 
 
+def resolve_window(store: Store, choice: WindowChoice, now: datetime) -> Window:
+    """The window the options name: a week, days (a missing end is today), or by default
+    from the end of the last published issue."""
+    if choice.week:
+        return week_window(choice.week)
+    if choice.since or choice.until:
+        today = now.date()
+        return day_window(choice.since or today, choice.until or today)
+    return default_window(store, now)
+
+
 def default_window(store: Store, now: datetime) -> Window:
     """From the end of the last published issue (or 7 days back) to now.
 
@@ -87,27 +129,42 @@ def default_window(store: Store, now: datetime) -> Window:
 def build_draft(
     config: Config,
     store: Store,
-    window: Window,
+    choice: WindowChoice,
     *,
     number: int | None = None,
     publish_date: date | None = None,
     now: datetime,
 ) -> DraftResult:
-    plan = plan_issue(config, store, window, number=number, publish_date=publish_date, now=now)
-    text = render_draft(plan.draft, config.draft)
-    return DraftResult(plan.draft, text, plan.warnings, unready(plan.draft, plan.links))
+    """The draft for the chosen window: planned, rendered and checked."""
+    plan = plan_issue(config, store, choice, number=number, publish_date=publish_date, now=now)
+    return DraftResult(plan, render_draft(plan.draft, config.draft))
+
+
+def publish(
+    config: Config,
+    store: Store,
+    choice: WindowChoice,
+    *,
+    number: int | None = None,
+    force: bool = False,
+    now: datetime,
+) -> Issue:
+    """Record the issue the draft holds for the same options, without rendering it."""
+    plan = plan_issue(config, store, choice, number=number, now=now)
+    return publish_issue(store, plan, now, force=force)
 
 
 def plan_issue(
     config: Config,
     store: Store,
-    window: Window,
+    choice: WindowChoice,
     *,
     number: int | None = None,
     publish_date: date | None = None,
     now: datetime,
 ) -> Plan:
     """The issue `draft` would write for the window; `list --draft` shows the same one."""
+    window = resolve_window(store, choice, now)
     links = store.for_draft(window.since, window.until)
     counts = store.source_counts([link.id for link in links if link.id is not None])
     draft = plan_draft(
@@ -127,22 +184,20 @@ def next_number(store: Store) -> int:
     return last.number + 1 if last else 1
 
 
-def publish_issue(
-    store: Store, result: DraftResult, now: datetime, *, force: bool = False
-) -> Issue:
+def publish_issue(store: Store, plan: Plan, now: datetime, *, force: bool = False) -> Issue:
     """Record the issue and its items, so later drafts do not repeat them.
 
     Refused while the draft holds links that failed or are not enriched yet, unless
     `force` (issue 14: a dead link must not be published unnoticed).
     """
-    draft = result.draft
-    if result.unready and not force:
+    if plan.unready and not force:
         raise NotReadyError(
-            f"not published: {', '.join(result.unready)}; enrich, skip or edit them, "
+            f"not published: {', '.join(plan.unready)}; enrich, skip or edit them, "
             "or publish with --force"
         )
-    items = [(item.entry.link_id, item.section, item.position) for item in placed(draft)]
+    items = [(item.entry.link_id, item.section, item.position) for item in plan.items]
     if not items:
         raise UsageError("the draft is empty: nothing to publish")
+    draft = plan.draft
     issue = Issue(number=draft.number, published_at=now, since=draft.since, until=draft.until)
     return store.publish(issue, items)

@@ -28,7 +28,7 @@ from curator.enrich import (
 from curator.errors import ContentError, FetchError, HTTPStatusError, UnreachableError
 from curator.http import ACCEPT_HTML, Fetcher
 from curator.models import PAPER, Link, Metadata
-from curator.pipeline.progress import NoProgress, Progress
+from curator.pipeline.progress import Interrupted, NoProgress, Progress
 from curator.store import Store
 
 if TYPE_CHECKING:
@@ -82,6 +82,9 @@ def enrich(
     run = _Run(config, store, now, progress, report, arxiv)
     try:
         asyncio.run(run.all(_due_batches(store, now, retry_failed), total))
+    except KeyboardInterrupt:
+        done = report.enriched + report.failed + report.retry_later
+        raise Interrupted(done, store.count_due(now, retry_failed=retry_failed)) from None
     finally:
         progress.finish()
     return report

@@ -1,19 +1,25 @@
-"""The queue as the author sees it: adding and importing links, listing, decisions."""
+"""The queue as the author sees it: adding and importing links, listing, decisions.
+
+The compose stage (and jinja2 with it) loads only when a listing needs a section or a
+week: `curator add` must start fast (issue 14, item 10).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from curator import urls
 from curator.collect import BadLine, parse_lines
-from curator.compose import Placed, section_for
 from curator.config import Config, DraftConfig
 from curator.errors import UsageError
 from curator.models import FEATURE, PICK, PIN, SKIP, Candidate, Link, Sighting
-from curator.store import LinkFilter, Store
+from curator.store import STATUSES, LinkFilter, Store
+
+if TYPE_CHECKING:
+    from curator.compose import Placed
 
 MANUAL_SOURCE = "manual"
 DECISIONS = {"pick": PICK, "skip": SKIP, "feature": FEATURE, "pin": PIN, "reset": None}
@@ -40,6 +46,8 @@ class LinkView:
     @property
     def section(self) -> str:
         """Worked out when asked: a plain `list` of 200,000 links never needs it."""
+        from curator.compose import section_for
+
         return section_for(self.link, self.draft)
 
 
@@ -60,6 +68,23 @@ def add_text(store: Store, text: str, *, source: str, note: str | None, now: dat
 def add_candidates(store: Store, candidates: Sequence[Candidate], now: datetime) -> AddReport:
     result = store.add(candidates, now, repeat_sightings=True)
     return AddReport(new=result.new, known=result.known, new_ids=result.new_ids)
+
+
+def link_filter(week: str | None, status: str | None, kind: str | None) -> LinkFilter:
+    """The `list` options as a filter on the queue, each checked."""
+    if status is not None and status not in STATUSES:
+        raise UsageError(f"--status must be one of {', '.join(STATUSES)}, got {status!r}")
+    if kind is not None and kind not in ("paper", "link"):
+        raise UsageError(f"--kind must be 'paper' or 'link', got {kind!r}")
+    from curator.pipeline.compose import week_window
+
+    window = week_window(week) if week else None
+    return LinkFilter(
+        since=window.since if window else None,
+        until=window.until if window else None,
+        status=status,
+        kind=kind,
+    )
 
 
 def list_links(

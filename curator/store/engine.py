@@ -69,6 +69,10 @@ class Dialect(Protocol):
         """A driver error as one line: READ_ONLY when the database refused a write."""
         ...
 
+    def damage(self, conn: Connection) -> str | None:
+        """What an integrity check finds wrong with the stored data, or None."""
+        ...
+
 
 class Base:
     """An open store: the engine and the transactions the domain mixins run in."""
@@ -80,6 +84,14 @@ class Base:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def check_intact(self) -> None:
+        """Refuse a damaged database before writing to it. The check reads every page
+        (0.2 s over 200,000 links on SQLite), so only commands that write ask (issue 14)."""
+        with self._errors(), self.engine.connect() as conn:
+            found = self.dialect.damage(conn)
+        if found is not None:
+            raise StoreError(f"{self.dialect.location}: the database is damaged ({found})")
 
     def __enter__(self) -> Self:
         return self

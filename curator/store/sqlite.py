@@ -1,16 +1,18 @@
 """The SQLite dialect: a queue in one file, in WAL mode with a busy timeout.
 
 Every SQLite-specific statement of the store is here: pragmas, BEGIN IMMEDIATE,
-INSERT ... ON CONFLICT DO NOTHING, `user_version`, the AUTOINCREMENT rebuild and the
-`mode=ro` / `immutable=1` URIs of a database that may not be written.
+INSERT ... ON CONFLICT DO NOTHING, `user_version`, the AUTOINCREMENT rebuild, the
+`mode=ro` / `immutable=1` URIs of a database that may not be written, the file header
+check and a new file that appears whole.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -25,8 +27,11 @@ from sqlmodel import SQLModel, create_engine
 
 from curator.errors import StoreError
 from curator.store.engine import READ_ONLY
+from curator.text import collapse
 
 BUSY_TIMEOUT_MS = 30_000
+# The first 16 bytes of every SQLite database (https://sqlite.org/fileformat.html, 1.3).
+HEADER = b"SQLite format 3\x00"
 
 
 class SQLite:
@@ -36,6 +41,44 @@ class SQLite:
         self.path = path
         self.location = str(path)
         self.read_only = _is_read_only(path)
+
+    def exists(self) -> bool:
+        return self.path.exists() or self.path.is_symlink()
+
+    def check_file(self) -> None:
+        """SQLite would silently turn an empty file into a new database, and opens a file
+        whose header is gone as one (issue 14)."""
+        try:
+            with self.path.open("rb") as file:
+                header = file.read(len(HEADER))
+        except OSError as err:
+            raise StoreError(f"{self.path}: cannot open database: {err.strerror or err}") from None
+        if not header:
+            raise StoreError(f"{self.path}: the file is empty, not a curator database")
+        if header != HEADER:
+            raise StoreError(f"{self.path}: not a curator database (not an SQLite file)")
+
+    def create(self, make: Callable[[Path], None]) -> None:
+        """A new database appears whole: `make` builds it under a temporary name, which
+        is then linked into place (link(2) fails if the name exists, atomically), so a
+        second `collect` starting at the same moment never finds the empty file SQLite
+        begins with, which it would refuse. The process that loses the race uses the
+        winner's database."""
+        temporary = self.path.with_name(f".{self.path.name}.{secrets.token_hex(4)}.new")
+        try:
+            make(temporary)
+        except StoreError as err:  # named as the author named it
+            raise StoreError(str(err).replace(str(temporary), str(self.path))) from None
+        try:
+            os.link(temporary, self.path)
+        except FileExistsError:
+            pass
+        except OSError:  # a file system without hard links: rename, unless someone was first
+            if not self.path.exists():
+                os.replace(temporary, self.path)
+        finally:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{temporary}{suffix}").unlink(missing_ok=True)
 
     def engine(self) -> Engine:
         """A database on a read-only file, directory or mount opens read-only: commands
@@ -88,6 +131,10 @@ class SQLite:
         ):
             return READ_ONLY  # it became read-only after opening: a remount, chattr +i
         return str(orig or err).splitlines()[0]
+
+    def damage(self, conn: Connection) -> str | None:
+        found = conn.exec_driver_sql("PRAGMA quick_check(1)").scalar()
+        return None if found == "ok" else collapse(str(found))
 
 
 def _engine(path: Path, uri: str | None = None) -> Engine:
