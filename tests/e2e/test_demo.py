@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 from curator.cli import app
 from curator.config import parse_config
 
-SAMPLE = Path(__file__).parent.parent / "data" / "sample"
+SAMPLE = Path(__file__).parents[2] / "data" / "sample"
 DEMO = SAMPLE / "demo.py"
 PDF_LINKED = "2401.04321"  # Lab Notes links its PDF; the arXiv query returns it too
 FEEDS = {"The Gradient Post", "Lab Notes", "Frontier Links"}
