@@ -6,11 +6,14 @@ import asyncio
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 from curator.config import FetchConfig
 from curator.errors import FetchError
 from curator.http import Fetcher, Response
 
+# The data files tests read: small ones written for these tests, never a corpus copy.
+DATA = Path(__file__).parent / "data"
 # The clock of store-level tests: runs are given `now`, so tests never patch the clock.
 NOW = datetime(2023, 12, 27, 9, 0, tzinfo=UTC)
 # Neither a zlib stream nor raw deflate. (Random bytes will not do: 0.5% of them decode.)

@@ -15,9 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.cli import invoke
-from tests.conftest import DATA
 from tests.fakes import API_PATH, FakeArxiv
-from tests.helpers import wait_until
+from tests.helpers import DATA, wait_until
 from tests.server import LoopbackServer
 
 PAGES = DATA / "pages"

@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 from curator.errors import UsageError, WriteError
 from curator.files import write_atomically
 from tests.cli import invoke
-from tests.conftest import DATA
+from tests.helpers import DATA
 
 HAND_EDITED = ("My own intro, written by hand.\n" * 140).encode()  # about 4 KB
 

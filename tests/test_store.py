@@ -12,8 +12,7 @@ import pytest
 from curator.errors import StoreError
 from curator.models import DONE, FAILED, PENDING, Candidate, Metadata, Paper
 from curator.store import MIGRATIONS, LinkFilter, Store
-from tests.conftest import DATA
-from tests.helpers import NOW
+from tests.helpers import DATA, NOW
 
 
 @pytest.fixture

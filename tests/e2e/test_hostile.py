@@ -21,8 +21,8 @@ import pytest
 import yaml
 from markdown_it import MarkdownIt
 
-from tests.conftest import DATA
 from tests.fakes import API_PATH, ARXIV, FakeArxiv
+from tests.helpers import DATA
 from tests.server import LoopbackServer
 
 FEEDS = DATA / "feeds"

@@ -15,9 +15,8 @@ from curator.models import DONE, Candidate, Metadata
 from curator.pipeline import enrich as enriching
 from curator.pipeline.enrich import EnrichReport, enrich
 from curator.store import Store
-from tests.conftest import DATA
 from tests.fakes import send
-from tests.helpers import NOW
+from tests.helpers import DATA, NOW
 from tests.server import LoopbackServer
 
 PAGE = (DATA / "pages" / "with_og_site_name.html").read_bytes()
