@@ -1,4 +1,5 @@
-"""Shared fixtures: an isolated environment for every test and a loopback HTTP server."""
+"""Fixtures only: an isolated environment for every test, a loopback HTTP server, a CLI
+runner. Constants and functions shared by test files live in tests/helpers.py."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from typer.testing import CliRunner
 
 from tests.server import LoopbackServer
 
-DATA = Path(__file__).parent / "data"
 PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
 
 

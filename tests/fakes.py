@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
-from tests.conftest import DATA
+from tests.helpers import DATA
 
 ARXIV = DATA / "arxiv"
 API_PATH = "/api/query"

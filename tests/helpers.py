@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import shlex
+import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 from curator.config import FetchConfig
 from curator.errors import FetchError
 from curator.http import Fetcher, Response
 
+# The data files tests read: small ones written for these tests, never a corpus copy.
+DATA = Path(__file__).parent / "data"
 # The clock of store-level tests: runs are given `now`, so tests never patch the clock.
 NOW = datetime(2023, 12, 27, 9, 0, tzinfo=UTC)
+# A hang guard, not a speed target: far above any healthy command on a loaded machine, and
+# below pytest-timeout's 300 s, so that the test itself says which step hung.
+HUNG_AFTER = 120.0
 # Neither a zlib stream nor raw deflate. (Random bytes will not do: 0.5% of them decode.)
 INVALID_DEFLATE = b"x\x9c" + b"\xff" * 16
 
@@ -33,12 +42,36 @@ def fetch_all(urls: list[str], config: FetchConfig) -> list[Response | FetchErro
     return asyncio.run(go())
 
 
-def wait_until(condition: Callable[[], bool], what: str, seconds: float = 120) -> None:
+def wait_until(condition: Callable[[], bool], what: str, seconds: float = HUNG_AFTER) -> None:
     """Poll `condition` until it holds; fail naming `what` if it never did within
     `seconds`, a bound generous enough for a loaded machine (a hang guard, not a speed
     target)."""
     deadline = time.monotonic() + seconds
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"still waiting after {seconds:g} s: {what}")
+            raise AssertionError(f"hung: still waiting after {seconds:g} s for {what}")
         time.sleep(0.05)
+
+
+def run(
+    args: Sequence[str], seconds: float = HUNG_AFTER, **options: Any
+) -> subprocess.CompletedProcess[Any]:
+    """subprocess.run(args, **options), killed and failed as hung past `seconds` (a hang
+    guard, not a speed target)."""
+    try:
+        return subprocess.run(args, timeout=seconds, **options)
+    except subprocess.TimeoutExpired:
+        command = shlex.join(args)
+        raise AssertionError(f"hung: {command} still running after {seconds:g} s") from None
+
+
+def finish(process: subprocess.Popen[str], seconds: float = HUNG_AFTER) -> tuple[str, str]:
+    """The (stdout, stderr) of a started process once it exits; killed and failed as hung
+    past `seconds` (a hang guard, not a speed target)."""
+    try:
+        return process.communicate(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.communicate()
+        command = shlex.join(map(str, process.args))
+        raise AssertionError(f"hung: {command} still running after {seconds:g} s") from None

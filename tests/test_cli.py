@@ -229,7 +229,7 @@ def test_publish_records_the_issue_even_when_the_template_is_broken(
 ) -> None:
     with Store(env / "curator.db") as store:
         [link_id] = store.add([Candidate("https://example.com/a", "manual")], NOW).new_ids
-        store.mark_enriched(link_id, Metadata(title="A", summary="S.", source="Ex"), NOW)
+        store.mark_enriched(link_id, Metadata(title="A", summary="S.", label="Ex"), NOW)
     (env / "mine.md.j2").write_text("# {{ titel }}\n")
     (env / "curator.toml").write_text('[draft]\ntemplate = "mine.md.j2"\n')
     _, stderr = invoke(runner, "draft", "--since", "2023-12-01", code=2)

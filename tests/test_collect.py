@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.cli import invoke, queue
-from tests.conftest import DATA
 from tests.fakes import API_PATH, ARXIV, ConditionalFeed, FakeArxiv
+from tests.helpers import DATA
 from tests.server import LoopbackServer
 
 FEEDS = DATA / "collect"

@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from curator.collect.discovery import feed_link, is_html_page
 from tests.cli import invoke
-from tests.conftest import DATA
 from tests.fakes import ConditionalFeed
+from tests.helpers import DATA
 from tests.server import LoopbackServer
 
 PAGE_URL = "https://blog.example.net/notes/"

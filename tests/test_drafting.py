@@ -16,8 +16,8 @@ from markdown_it import MarkdownIt
 from typer.testing import CliRunner
 
 from tests.cli import invoke, queue
-from tests.conftest import DATA
 from tests.fakes import API_PATH, FakeArxiv
+from tests.helpers import DATA
 from tests.server import LoopbackServer
 
 GOLDEN = DATA / "draft" / "week.md"

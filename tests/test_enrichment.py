@@ -15,9 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.cli import invoke
-from tests.conftest import DATA
 from tests.fakes import API_PATH, FakeArxiv
-from tests.helpers import wait_until
+from tests.helpers import DATA, finish, run, wait_until
 from tests.server import LoopbackServer
 
 PAGES = DATA / "pages"
@@ -240,21 +239,20 @@ def test_a_killed_run_loses_nothing_and_the_next_run_finishes(
     (env / "urls.txt").write_text("\n".join(urls) + "\n")
     db = env / "curator.db"
     command = [sys.executable, "-m", "curator"]
-    subprocess.run([*command, "add", "--file", "urls.txt"], cwd=env, check=True, timeout=60)
-    run = subprocess.Popen([*command, "enrich"], cwd=env, stderr=subprocess.DEVNULL)
+    run([*command, "add", "--file", "urls.txt"], cwd=env, check=True)
+    enrich = subprocess.Popen([*command, "enrich"], cwd=env, stderr=subprocess.DEVNULL)
     wait_until(lambda: done_count(db) >= 40, "40 links enriched before the kill")
-    workers = children(run.pid)
+    workers = children(enrich.pid)
     assert workers, "extraction runs in worker processes at this size"
-    os.kill(run.pid, signal.SIGKILL)
-    run.wait(timeout=10)
+    os.kill(enrich.pid, signal.SIGKILL)
+    finish(enrich)
     wait_until(
         lambda: not any(Path(f"/proc/{pid}").exists() for pid in workers), "orphaned workers"
     )
     with sqlite3.connect(db) as conn:
         finished = {url for (url,) in conn.execute("SELECT url FROM link WHERE status = 'done'")}
     assert 40 <= len(finished) < 200
-    subprocess.run([*command, "enrich"], cwd=env, check=True, timeout=120,
-                   stderr=subprocess.DEVNULL)  # fmt: skip
+    run([*command, "enrich"], cwd=env, check=True, stderr=subprocess.DEVNULL)
     with sqlite3.connect(db) as conn:
         rows = conn.execute("SELECT url, status FROM link").fetchall()
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

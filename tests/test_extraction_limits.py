@@ -20,7 +20,7 @@ from curator.enrich import extracting, pages
 from curator.models import Metadata
 from curator.pipeline import enrich as enriching
 from tests.cli import invoke
-from tests.conftest import DATA
+from tests.helpers import DATA
 from tests.server import LoopbackServer
 
 HEALTHY = (DATA / "pages" / "with_og_site_name.html").read_bytes()

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from curator.models import Candidate, Metadata, SourceState
 from curator.store import Store
 from tests.cli import invoke, queue
-from tests.conftest import DATA
+from tests.helpers import DATA
 from tests.server import LoopbackServer
 
 NOW = datetime(2024, 1, 8, 12, 0, tzinfo=UTC)

@@ -9,7 +9,7 @@ import pytest
 
 from curator.collect.feeds import FeedResult, parse_feed
 from curator.errors import ContentError
-from tests.conftest import DATA
+from tests.helpers import DATA
 from tests.server import LoopbackServer
 
 FEEDS = DATA / "feeds"

@@ -25,7 +25,7 @@ from curator.errors import UsageError, WriteError
 from curator.files import write_atomically
 from curator.store import Store
 from tests.cli import invoke
-from tests.conftest import DATA
+from tests.helpers import DATA, run
 
 HAND_EDITED = ("My own intro, written by hand.\n" * 140).encode()  # about 4 KB
 
@@ -117,12 +117,11 @@ def test_opml_export_past_the_file_size_limit_keeps_the_old_export(tmp_path: Pat
     (tmp_path / "curator.toml").write_text(feeds)
     target = tmp_path / "feeds.opml"
     target.write_bytes(b"<opml>the export a feed reader reads</opml>\n")
-    done = subprocess.run(
+    done = run(
         [sys.executable, "-m", "curator", "sources", "--opml", "--out", str(target)],
         capture_output=True,
         text=True,
         preexec_fn=_limit_file_size,
-        timeout=120,
     )
     assert (done.returncode, done.stdout) == (1, "")
     assert done.stderr == f"curator: error: cannot write {target}: File too large\n"
@@ -200,10 +199,10 @@ def test_text_is_written_as_utf8_bytes_without_newline_translation(tmp_path: Pat
 def test_io_failures_and_bad_paths_raise_the_errors_the_cli_maps(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="Is a directory"):
         write_atomically(tmp_path, "text")
-    done = subprocess.run(
+    done = run(
         [sys.executable, "-c", "from pathlib import Path; from curator.files import "
          f"write_atomically; write_atomically(Path({str(tmp_path / 'big')!r}), 'x' * 5000)"],
-        capture_output=True, text=True, preexec_fn=_limit_file_size, timeout=120,
+        capture_output=True, text=True, preexec_fn=_limit_file_size,
     )  # fmt: skip
     assert f"{WriteError.__module__}.WriteError: cannot write" in done.stderr
     assert sorted(os.listdir(tmp_path)) == []

@@ -1,4 +1,5 @@
-"""The direction of imports (STYLE.md section 2), checked on the source with ast."""
+"""Imports go one way, cli -> pipeline -> stages -> store, http, urls, models: checked on the
+source with ast."""
 
 from __future__ import annotations
 

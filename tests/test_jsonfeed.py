@@ -11,7 +11,7 @@ import pytest
 from curator.collect.entries import FeedResult
 from curator.collect.feeds import parse_feed
 from curator.errors import ContentError
-from tests.conftest import DATA
+from tests.helpers import DATA
 
 FEEDS = DATA / "feeds"
 FEED_URL = "https://links.example.org/feed.json"

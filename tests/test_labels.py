@@ -12,7 +12,7 @@ from curator.enrich.labels import (
     link_label,
 )
 
-# The built-in labels the newsletter relies on (DESIGN.md and the enricher's brief).
+# The built-in labels the newsletter relies on: the sites its issues cite most.
 REQUIRED_LABELS = {
     "theverge.com": "The Verge",
     "nature.com": "Nature",

@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from tests.cli import invoke
-from tests.conftest import DATA
+from tests.helpers import DATA
 from tests.server import LoopbackServer
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from curator.collect.manual import BadLine, parse_bookmarks, parse_lines, sniff
-from tests.conftest import DATA
+from tests.helpers import DATA
 
 IMPORT = DATA / "import"
 

@@ -9,7 +9,7 @@ import pytest
 from curator.collect.opml import parse_opml, to_opml
 from curator.config import FeedSource
 from curator.errors import UsageError
-from tests.conftest import DATA
+from tests.helpers import DATA
 
 OPML = DATA / "import" / "feeds.opml"
 

@@ -12,8 +12,7 @@ import pytest
 from curator.errors import StoreError
 from curator.models import DONE, FAILED, PENDING, Candidate, Metadata, Paper
 from curator.store import MIGRATIONS, LinkFilter, Store
-from tests.conftest import DATA
-from tests.helpers import NOW
+from tests.helpers import DATA, HUNG_AFTER, NOW
 
 
 @pytest.fixture
@@ -199,8 +198,8 @@ def test_two_processes_adding_500_links_each_lose_nothing(tmp_path: Path) -> Non
         worker.start()
     start.set()
     for worker in workers:
-        worker.join(timeout=120)
-    assert [w.exitcode for w in workers] == [0, 0]
+        worker.join(timeout=HUNG_AFTER)
+    assert [w.exitcode for w in workers] == [0, 0], "a worker failed, or hung (None)"
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT count(*) FROM link").fetchone()[0] == 1000
     assert conn.execute("SELECT count(*) FROM sighting").fetchone()[0] == 1000
@@ -222,8 +221,8 @@ def test_four_processes_creating_one_fresh_database_all_succeed(tmp_path: Path) 
         worker.start()
     start.set()
     for worker in workers:
-        worker.join(timeout=120)
-    assert [w.exitcode for w in workers] == [0, 0, 0, 0]
+        worker.join(timeout=HUNG_AFTER)
+    assert [w.exitcode for w in workers] == [0, 0, 0, 0], "a worker failed, or hung (None)"
     assert sqlite3.connect(db).execute("SELECT count(*) FROM link").fetchone()[0] == 1
 
 

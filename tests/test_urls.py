@@ -10,7 +10,7 @@ from curator import urls
 from curator.errors import InvalidURLError
 
 SAME_KEY = [
-    # arXiv papers in every form DESIGN.md lists
+    # arXiv papers in every form a link arrives in: abs, versions, PDF, HTML, mirrors, old ids
     ("https://arxiv.org/abs/2312.11514", "arxiv:2312.11514"),
     ("https://arxiv.org/abs/2312.11514v2", "arxiv:2312.11514"),
     ("http://arxiv.org/abs/2312.11514v1", "arxiv:2312.11514"),

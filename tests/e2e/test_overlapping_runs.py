@@ -15,9 +15,8 @@ from curator.models import DONE, Candidate, Metadata
 from curator.pipeline import enrich as enriching
 from curator.pipeline.enrich import EnrichReport, enrich
 from curator.store import Store
-from tests.conftest import DATA
 from tests.fakes import send
-from tests.helpers import NOW
+from tests.helpers import DATA, HUNG_AFTER, NOW
 from tests.server import LoopbackServer
 
 PAGE = (DATA / "pages" / "with_og_site_name.html").read_bytes()
@@ -42,7 +41,7 @@ class FirstWaitsThen503:
             first = self.hits == 1
         if first:
             self.first_arrived.set()
-            self.release.wait(timeout=120)
+            self.release.wait(timeout=HUNG_AFTER)
             send(handler, 503, b"busy", "text/plain")
         else:
             send(handler, 200, PAGE, "text/html; charset=utf-8")
@@ -60,10 +59,11 @@ def test_a_503_in_an_overlapping_run_does_not_overwrite_the_other_runs_success(
         target=lambda: first_report.append(enrich(CONFIG, Store(db), NOW)), daemon=True
     )
     first.start()
-    assert route.first_arrived.wait(timeout=120)
+    assert route.first_arrived.wait(timeout=HUNG_AFTER), "hung: the first run never asked"
     second = enrich(CONFIG, Store(db), NOW + timedelta(minutes=1))
     route.release.set()
-    first.join(timeout=120)
+    first.join(timeout=HUNG_AFTER)
+    assert not first.is_alive(), "hung: the first run never ended"
     assert (second.enriched, first_report[0].retry_later) == (1, 1)
     [link] = Store(db).links()
     assert (link.status, link.title, link.error, link.attempts) == (DONE, TITLE, None, 0)

@@ -24,7 +24,7 @@ from curator.config import Config, parse_config
 from curator.models import Candidate, Metadata
 from curator.store import Store
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 MAKEFILE = (ROOT / "Makefile").read_text(encoding="utf-8")
 

@@ -21,8 +21,8 @@ import pytest
 import yaml
 from markdown_it import MarkdownIt
 
-from tests.conftest import DATA
 from tests.fakes import API_PATH, ARXIV, FakeArxiv
+from tests.helpers import DATA, finish, run
 from tests.server import LoopbackServer
 
 FEEDS = DATA / "feeds"
@@ -32,16 +32,13 @@ HOSTILE_TITLE = (
 )
 
 
-def curator(
-    env: Path, *args: str, input: str | None = None, timeout: float = 120
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+def curator(env: Path, *args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
+    return run(
         [sys.executable, "-m", "curator", *args],
         cwd=env,
         input=input,
         capture_output=True,
         text=True,
-        timeout=timeout,
     )
 
 
@@ -255,7 +252,7 @@ def test_add_and_list_work_while_enrich_writes(env: Path, server: LoopbackServer
         assert curator(env, "add", f"https://example.com/while/{i}").returncode == 0
         listed = curator(env, "list", "--json")
         assert listed.returncode == 0 and "locked" not in listed.stderr
-    _, stderr = enrich.communicate(timeout=120)
+    _, stderr = finish(enrich)
     assert enrich.returncode == 0 and "enriched 200" in stderr
 
 
@@ -275,9 +272,9 @@ def test_two_collect_runs_at_once_queue_each_link_once(env: Path, server: Loopba
         )  # fmt: skip
         for _ in range(2)
     ]
-    for run in runs:
-        _, stderr = run.communicate(timeout=120)
-        assert run.returncode == 0, stderr
+    for process in runs:
+        _, stderr = finish(process)
+        assert process.returncode == 0, stderr
     with sqlite3.connect(env / "curator.db") as conn:
         assert conn.execute("SELECT count(*), count(DISTINCT key) FROM link").fetchone() == (
             300,
