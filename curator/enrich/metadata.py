@@ -23,11 +23,13 @@ from trafilatura.metadata import (
     examine_meta,
     extract_author,
     extract_meta_json,
+    extract_metainfo,
     extract_sitename,
     extract_title,
     extract_url,
 )
 from trafilatura.settings import Document
+from trafilatura.xpaths import TITLE_XPATHS
 
 from curator.enrich import labels
 from curator.errors import ExtractionError
@@ -35,6 +37,11 @@ from curator.text import collapse
 
 _MAX_H1 = 5
 _MAX_JSON_NODES = 10_000
+# WordPress and most blog themes mark the slogan so (site-description, tagline).
+_TAGLINES = (
+    './/*[contains(@class, "site-description") or contains(@class, "tagline")'
+    ' or contains(@class, "slogan")]'
+)
 _LOGO_ALT = (
     './/*[contains(@class, "logo") or contains(@id, "logo")]//img/@alt'
     ' | .//img[contains(@class, "logo") or contains(@id, "logo") or contains(@src, "logo")]/@alt'
@@ -51,6 +58,8 @@ class PageFacts:
     og_title: str | None
     declared_title: str | None  # from meta tags or JSON-LD, before any <h1>/<h2> guess
     html_title: str | None
+    heading: str | None  # an <h1>/<h2> marked as the article's title by its class
+    taglines: tuple[str, ...]  # the site's slogan, where a theme marks it
     signals: labels.Signals
 
 
@@ -78,7 +87,10 @@ def read_page(tree: HtmlElement, url: str, date_params: Mapping[str, Any]) -> Pa
         author=collapse(document.author) or None,
         headlines=tuple(t for t in (og_title, declared_title, html_title, *h1s) if t),
     )
-    return PageFacts(document, h1s, og_title, declared_title, html_title, signals)
+    heading = extract_metainfo(tree, TITLE_XPATHS)
+    return PageFacts(
+        document, h1s, og_title, declared_title, html_title, heading, _taglines(tree), signals
+    )
 
 
 def page_metadata(tree: HtmlElement, url: str, date_params: Mapping[str, Any]) -> Document:
@@ -103,7 +115,7 @@ def lift_metas(tree: HtmlElement) -> None:
 def json_ld_names(tree: HtmlElement) -> tuple[str | None, str | None]:
     """The JSON-LD publisher's name and the WebSite's name, resolving `@id` references."""
     nodes = list(_json_ld_nodes(tree))
-    by_id = {node["@id"]: node for node in nodes if isinstance(node.get("@id"), str)}
+    by_id = {n["@id"]: n for n in nodes if isinstance(n.get("@id"), str) and "name" in n}
     publisher = website = None
     for node in nodes:
         ref = node.get("publisher")
@@ -174,6 +186,11 @@ def _name_of(node: object) -> str | None:
     if isinstance(node, dict) and isinstance(node.get("name"), str):
         return collapse(node["name"]) or None
     return None
+
+
+def _taglines(tree: HtmlElement) -> tuple[str, ...]:
+    found = (collapse(element.text_content()) for element in tree.xpath(_TAGLINES))
+    return tuple(dict.fromkeys(text for text in found if text))
 
 
 def _meta(tree: HtmlElement, attribute: str, value: str) -> str | None:

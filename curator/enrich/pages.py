@@ -215,9 +215,11 @@ def _headline(
     host = urls.host(url)
     brand = titles.site_segment_name(facts.html_title, host)
     signals = replace(facts.signals, title_brand=brand)
-    site = titles.Site(host, _site_names(signals, url, labels), signals.author)
-    declared = facts.declared_title
-    headline = titles.choose_headline(facts.h1s, facts.og_title, declared, facts.html_title, site)
+    names = (*_site_names(signals, url, labels), *facts.taglines)
+    site = titles.Site(host, names, signals.author)
+    headline = titles.choose_headline(
+        facts.h1s, facts.og_title, facts.declared_title, facts.html_title, site, facts.heading
+    )
     return headline, signals
 
 

@@ -53,16 +53,18 @@ def choose_headline(
     meta_title: str | None,
     html_title: str | None,
     site: Site,
+    heading: str | None = None,
 ) -> Headline | None:
     """The headline, the first of these that gives one:
 
     1. the first <h1> that says the page's title in other words (the headline a reader
     sees, issue 15): it shares most of its words with og:title (else the other title, else
     the <title>), but is not the same words (the title's punctuation is kept) nor the
-    title with a kicker ("Open Progress" + the headline), 2. og:title, 3. the title in other metadata
-    (JSON-LD, meta name=title), 4. the <title>, 5. the first <h1>. Each loses the site's
-    name around it (strip_site); the guesses (3 and 5) are skipped when they are only the
-    site's name, so an empty <title> cannot yield a site's name or slogan.
+    title with a kicker ("Open Progress" + the headline), 2. og:title, 3. the title in
+    other metadata (JSON-LD, meta name=title), 4. the <title>, 5. the heading a theme marks as the
+    article's title, 6. the first <h1>. Each loses the site's name around it (strip_site);
+    the guesses (3, 5, 6) are skipped when they are only the site's name or slogan, so an
+    empty <title> cannot yield either.
     """
     title = og_title or meta_title or (strip_site(html_title, site).text if html_title else "")
     rewords = (h1 for h1 in h1s if _rewords(h1, title))
@@ -71,6 +73,7 @@ def choose_headline(
         (og_title, "og:title", False),
         (meta_title, "metadata title", True),
         (html_title, "<title>", False),
+        (heading, "article heading", True),
         (next(iter(h1s), None), "<h1>", True),
     )
     for text, rule, is_guess in candidates:
