@@ -7,10 +7,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from curator.enrich.labels import Signals, choose_label, clean_site_name
 from curator.enrich.pages import extract_page
 from curator.enrich.titles import Site, shared_suffixes, strip_site
+from tests.cli import invoke, queue
+from tests.server import LoopbackServer
 
 TITLES = Path(__file__).parent / "data" / "pages" / "titles"
 
@@ -258,3 +261,25 @@ def test_your_sources_win_over_everything() -> None:
     found = choose_label("https://www.theverge.com/a", Signals(), {"theverge.com": "Verge"})
 
     assert (found.text, found.rule) == ("Verge", "your [sources]")
+
+
+def test_explain_shows_the_rules_behind_a_links_title_and_source(
+    runner: CliRunner, server: LoopbackServer
+) -> None:
+    url = server.add("/local/bridge", (TITLES / "breadcrumb.html").read_bytes())
+    invoke(runner, "add", url)
+
+    stdout, _ = invoke(runner, "enrich", "--explain", "1")
+
+    assert "title:  Alde bridge reopens after repairs" in stdout
+    assert "rule: <title>, without site suffix" in stdout
+    assert "source: Valley Herald" in stdout
+    assert "rule: og:site_name" in stdout
+    assert '"127.0.0.1" = "Valley Herald"' in stdout
+    assert queue(runner)[0]["status"] == "pending"
+
+
+def test_explain_of_an_unknown_id_is_a_usage_error(runner: CliRunner) -> None:
+    _, stderr = invoke(runner, "enrich", "--explain", "7", code=2)
+
+    assert "no link with id 7" in stderr

@@ -4,7 +4,8 @@ Contract: takes what was fetched (a page's body and type, an arXiv entry, a PDF'
 and the author's `[sources]` labels, returns a Metadata value (title, summary, site
 name, date, source label); never fetches, never touches the store, the pipeline or the
 CLI. `pages` turns a body into Metadata, `metadata` reads a page's own declarations,
-`labels` chooses the "(Source)" shown after each link, `extracting` runs extraction in
+`labels` chooses the "(Source)" shown after each link, `titles` the headline,
+`extracting` runs extraction in
 worker processes that a pathological page cannot hang or exhaust.
 
 The entry points are imported from here; each loads its module on first use, so that
@@ -20,7 +21,11 @@ if TYPE_CHECKING:
     from curator.enrich.extracting import Extractors
     from curator.enrich.labels import source_label
     from curator.enrich.pages import (
+        Explained,
         document_metadata,
+        explain_document,
+        explain_page,
+        explain_tweet,
         extract_page,
         paper_metadata,
         title_from_url,
@@ -30,15 +35,23 @@ if TYPE_CHECKING:
 _HOMES = {
     "Extractors": "extracting",
     "source_label": "labels",
+    "Explained": "pages",
     "document_metadata": "pages",
+    "explain_document": "pages",
+    "explain_page": "pages",
+    "explain_tweet": "pages",
     "extract_page": "pages",
     "paper_metadata": "pages",
     "title_from_url": "pages",
     "tweet_metadata": "pages",
 }
 __all__ = [
+    "Explained",
     "Extractors",
     "document_metadata",
+    "explain_document",
+    "explain_page",
+    "explain_tweet",
     "extract_page",
     "paper_metadata",
     "source_label",

@@ -71,7 +71,7 @@ class Label:
 
 # Which Signals fields name the site, in order.
 NAME_SIGNALS = tuple(f.name for f in fields(Signals) if f.name not in ("author", "headlines"))
-_RULE_NAMES = {
+RULE_NAMES = {
     "publisher": "JSON-LD publisher",
     "website": "JSON-LD WebSite",
     "og_site_name": "og:site_name",
@@ -129,7 +129,7 @@ def own_name(signals: Signals, host: str) -> Label | None:
             value = twitter_name(value, host)
         name = clean_site_name(value, signals.headlines)
         if name and not is_platform_name(name):
-            return Label(name, _RULE_NAMES[field])
+            return Label(name, RULE_NAMES[field])
     return None
 
 

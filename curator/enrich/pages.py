@@ -88,22 +88,27 @@ def extract_page(body: bytes, url: str, content_type: str, labels: Mapping[str, 
     ContentError for an empty body, JSON, binary data and anything that is neither HTML
     nor a document.
     """
+    return explain_page(body, url, content_type, labels).metadata
+
+
+def explain_page(body: bytes, url: str, content_type: str, labels: Mapping[str, str]) -> Explained:
+    """extract_page, with the rules that gave the title and the label."""
     media_type = content_type.split(";")[0].strip().lower()
     head = body[:_SNIFF_BYTES].lstrip(_BOM_AND_SPACE)
     if not head.strip():
         raise ContentError(url, "not an HTML page (empty body)")
     if head.startswith(b"%PDF-"):
-        return document_metadata(url, "application/pdf", labels=labels)
+        return explain_document(url, "application/pdf", labels)
     if head[:1] in (b"{", b"[") or media_type.endswith(("/json", "+json")):
         raise ContentError(url, "not an HTML page (JSON data)")
     if media_type.startswith(BINARY_DOCUMENT_PREFIXES):
-        return document_metadata(url, media_type, labels=labels)
+        return explain_document(url, media_type, labels)
     if _is_binary(head):
         raise ContentError(url, "not an HTML page (binary data)")
     if media_type in HTML_TYPES or (media_type in SNIFFED_TYPES and _HTML_MARKUP.search(head)):
-        return _html_metadata(decode_page(body, content_type), url, labels)
+        return explain_html(decode_page(body, content_type), url, labels)
     if media_type in TEXT_DOCUMENT_TYPES:
-        return document_metadata(url, media_type, labels=labels)
+        return explain_document(url, media_type, labels)
     raise ContentError(url, f"not an HTML page ({media_type or 'no HTML markup'})")
 
 
@@ -126,6 +131,11 @@ def tweet_metadata(url: str) -> Metadata:
     match = _TWEET_PATH.match(urlsplit(url).path)
     title = f"Tweet by @{match['handle']}" if match else "Tweet"
     return Metadata(title=title, source="Tweet", site_name="X", title_guessed=True)
+
+
+def explain_tweet(url: str) -> Explained:
+    """tweet_metadata, with its rules: a tweet is never fetched."""
+    return Explained(tweet_metadata(url), "tweet", "tweet", source_labels.NO_SIGNALS)
 
 
 def document_metadata(
@@ -161,14 +171,17 @@ def title_from_url(url: str) -> str:
     return urls.host(url) or url
 
 
+def explain_document(url: str, media_type: str, labels: Mapping[str, str]) -> Explained:
+    """document_metadata, with the rules that gave the title and the label."""
+    meta = document_metadata(url, media_type, labels=labels)
+    label = source_labels.choose_label(url, source_labels.NO_SIGNALS, labels)
+    return Explained(meta, "from the URL", label.rule, source_labels.NO_SIGNALS)
+
+
 def _is_binary(head: bytes) -> bool:
     if head.startswith(_UTF16_BOMS):
         return False
     return len(_CONTROL_BYTES.findall(head)) > len(head) // 50
-
-
-def _html_metadata(html: str, url: str, labels: Mapping[str, str]) -> Metadata:
-    return explain_html(html, url, labels).metadata
 
 
 def explain_html(html: str, url: str, labels: Mapping[str, str]) -> Explained:

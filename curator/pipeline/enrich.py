@@ -21,16 +21,26 @@ from curator import urls
 from curator.charsets import HTML_TYPES, SNIFFED_TYPES
 from curator.config import Config, FetchConfig
 from curator.enrich import (
+    Explained,
     Extractors,
     document_metadata,
+    explain_document,
+    explain_page,
+    explain_tweet,
     paper_metadata,
     tweet_metadata,
 )
-from curator.errors import ContentError, FetchError, HTTPStatusError, UnreachableError
+from curator.errors import (
+    ContentError,
+    FetchError,
+    HTTPStatusError,
+    UnreachableError,
+    UsageError,
+)
 from curator.http import ACCEPT_HTML, Fetcher
 from curator.models import PAPER, Link, Metadata
 from curator.pipeline.progress import NoProgress, Progress
-from curator.store import Store
+from curator.store import LinkFilter, Store
 
 if TYPE_CHECKING:
     from curator.arxiv_api import ArxivAPI
@@ -218,6 +228,30 @@ async def _page_metadata(
         meta = await pool.extract(response.body, response.url, header, labels)
     # final_url only when redirected: the store then checks for a link to merge with.
     return replace(meta, final_url=response.url if response.url != url else None)
+
+
+def explain(config: Config, store: Store, link_id: int) -> Explained:
+    """Fetch one link's page again and say which rules give its title and label (issue 15),
+    without changing the queue. Raises UsageError for an unknown id or an arXiv paper, and
+    the page's FetchError when it cannot be read."""
+    found = store.links(LinkFilter(ids=(link_id,)))
+    if not found:
+        raise UsageError(f"no link with id {link_id}")
+    link = found[0]
+    if link.kind == PAPER and link.arxiv_id:
+        raise UsageError(f"link {link_id} is an arXiv paper: the arXiv API gives its title")
+    if urls.is_tweet(link.url):
+        return explain_tweet(link.url)
+    return asyncio.run(_explain_page(config, link.url))
+
+
+async def _explain_page(config: Config, url: str) -> Explained:
+    async with Fetcher(config.fetch) as fetcher:
+        response = await fetcher.get(url, {"Accept": ACCEPT_HTML}, body_types=READ_TYPES)
+    if response.body_skipped:
+        return explain_document(response.url, response.content_type, config.sources)
+    header = response.headers.get("content-type", "")
+    return explain_page(response.body, response.url, header, config.sources)
 
 
 def _arxiv_client(config: Config, links: Sequence[Link]) -> ArxivAPI | None:
