@@ -283,3 +283,22 @@ def test_explain_of_an_unknown_id_is_a_usage_error(runner: CliRunner) -> None:
     _, stderr = invoke(runner, "enrich", "--explain", "7", code=2)
 
     assert "no link with id 7" in stderr
+
+
+def test_a_suffix_shared_by_titles_of_one_host_in_a_run_is_the_sites_name(
+    runner: CliRunner, server: LoopbackServer
+) -> None:
+    body = "<p>The ferry to the islands runs again from Monday, twice a day in summer.</p>"
+    for path, title in (("/ferry", "Ferry returns"), ("/rail", "Rail link opens")):
+        page = f"<html><head><title>{title} | The Alde Letter</title></head><body>{body}</body>"
+        invoke(runner, "add", server.add(path, page))
+    invoke(runner, "add", server.add("/solo", f"<title>Harbour - at dawn</title>{body}"))
+
+    invoke(runner, "enrich")
+
+    found = {(row["title"], row["source"]) for row in queue(runner)}
+    assert found == {
+        ("Ferry returns", "The Alde Letter"),
+        ("Rail link opens", "The Alde Letter"),
+        ("Harbour - at dawn", "127.0.0.1"),
+    }

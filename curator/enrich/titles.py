@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from curator.enrich import labels as source_labels
@@ -132,6 +132,22 @@ def shared_suffixes(titles: Iterable[str]) -> frozenset[str]:
         if len(parts) > 1:
             seen.setdefault(parts[-1].casefold(), set()).add(title)
     return frozenset(suffix for suffix, found in seen.items() if len(found) > 1)
+
+
+def drop_shared_suffixes(titles: Mapping[int, tuple[str, str]]) -> dict[int, tuple[str, str]]:
+    """For titles keyed by link id, as (host, title): those whose last segment also ends
+    another title of the same host, as (title without it, the segment) (issue 15)."""
+    by_host: dict[str, list[str]] = {}
+    for host, title in titles.values():
+        by_host.setdefault(host, []).append(title)
+    shared = {host: shared_suffixes(found) for host, found in by_host.items()}
+    fixed: dict[int, tuple[str, str]] = {}
+    for key, (host, title) in titles.items():
+        parts = SEPARATOR.split(collapse(title))
+        if len(parts) > 1 and parts[-1].casefold() in shared[host]:
+            site = Site(host, shared_suffixes=shared[host])
+            fixed[key] = (strip_site(collapse(title), site).text, parts[-1])
+    return fixed
 
 
 def names_site(segment: str, site: Site) -> bool:

@@ -30,6 +30,8 @@ from curator.enrich import (
     paper_metadata,
     tweet_metadata,
 )
+from curator.enrich.labels import clean_site_name
+from curator.enrich.titles import SEPARATOR, drop_shared_suffixes
 from curator.errors import (
     ContentError,
     FetchError,
@@ -119,6 +121,9 @@ class _Run:
     progress: Progress
     report: EnrichReport
     arxiv: ArxivAPI | None  # None when no paper is due
+    # Pages whose title still has a separator: a suffix other titles of the same host
+    # share is the site's name (issue 15, item 3), dropped once the run is done.
+    suffixed: dict[int, tuple[Link, Metadata]] = field(default_factory=dict)
 
     async def all(self, batches: Iterator[list[Link]], total: int) -> None:
         """Every batch on one Fetcher and one set of extraction workers (forking them
@@ -127,6 +132,21 @@ class _Run:
             async with Fetcher(self.config.fetch) as fetcher:
                 for links in batches:
                     await self.batch(fetcher, pool, links)
+        self.drop_shared_suffixes()
+
+    def drop_shared_suffixes(self) -> None:
+        """Drop the title suffix that pages of one host share; when the label was only
+        the host, the suffix names the site."""
+        titles = {
+            key: (urls.host(meta.final_url or link.url), meta.title or "")
+            for key, (link, meta) in self.suffixed.items()
+        }
+        for key, (title, suffix) in drop_shared_suffixes(titles).items():
+            link, meta = self.suffixed[key]
+            host = titles[key][0]
+            source = clean_site_name(suffix) if meta.source == host else None
+            fixed = replace(meta, title=title, source=source or meta.source)
+            self.store.mark_enriched(key, fixed, self.now)
 
     async def batch(self, fetcher: Fetcher, pool: Extractors, links: Sequence[Link]) -> None:
         papers = [link for link in links if link.kind == PAPER and link.arxiv_id]
@@ -196,6 +216,8 @@ class _Run:
     def enriched(self, link: Link, meta: Metadata) -> None:
         assert link.id is not None
         self.store.mark_enriched(link.id, meta, self.now)
+        if link.kind != PAPER and meta.title and SEPARATOR.search(meta.title):
+            self.suffixed[link.id] = (link, meta)
         self.report.enriched += 1
         self.progress.advance()
 
