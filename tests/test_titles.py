@@ -302,3 +302,10 @@ def test_a_suffix_shared_by_titles_of_one_host_in_a_run_is_the_sites_name(
         ("Rail link opens", "The Alde Letter"),
         ("Harbour - at dawn", "127.0.0.1"),
     }
+
+
+def test_a_date_after_the_sites_acronym_goes_with_it() -> None:
+    site = Site("www.vh.example")
+
+    assert strip_site("Bridge reopens | VH | 19.01.2020", site).text == "Bridge reopens"
+    assert strip_site("Results - 19.01.2020", site).text == "Results - 19.01.2020"

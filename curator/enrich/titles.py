@@ -23,6 +23,7 @@ _BREADCRUMB = {"»", "›"}
 _TIGHT_SUFFIX = re.compile(r"^(?P<head>.*\S)\s*[-_|–—]\s*(?P<tail>[^\s\-_|–—]+)$")
 # The New York Times marks old articles "(Published 2017)".
 _PUBLISHED_NOTE = re.compile(r"\s*\((?:published|publié|veröffentlicht)\s+\d{4}\)\s*$", re.I)
+_DATE = re.compile(r"\d{1,4}([./-])\d{1,2}\1\d{1,4}")
 _BYLINE = re.compile(r"^(?:by|von|par|por)\s+", re.IGNORECASE)
 _AGREEMENT = 0.5  # share of words an <h1> must have in common with the page's title
 _MAX_CRUMB_WORDS = 3
@@ -156,6 +157,8 @@ def names_site(segment: str, site: Site) -> bool:
     host = site.host
     if folded in site.shared_suffixes or source_labels.is_host_name(segment, host):
         return True
+    if segment.isupper() and _fold(segment) in source_labels.host_spellings(host):
+        return True  # an acronym too short for is_host_name: "DW" on dw.com
     if _is_domain_of(segment, host) or source_labels.host_brand(segment, host):
         return True
     if site.author and _BYLINE.sub("", folded) == collapse(site.author).casefold():
@@ -166,6 +169,9 @@ def names_site(segment: str, site: Site) -> bool:
 def _drop_suffix(title: str, site: Site) -> str:
     parts = SEPARATOR.split(title)
     seps = SEPARATOR.findall(title)
+    dated = len(parts) > 2 and _DATE.fullmatch(parts[-1]) is not None
+    if dated:  # "Headline | DW | 19.01.2020": the date goes with the site's name
+        parts, seps = parts[:-1], seps[:-1]
     if len(parts) < 2 or not names_site(parts[-1], site):
         return title
     last = seps[-1].strip()
