@@ -77,14 +77,14 @@ def test_title_suffix_of_the_brand_and_the_subdomain_names_the_site() -> None:
     assert meta.title == "City council approves twelve kilometres of new bike lanes"
 
 
-def test_page_that_names_no_site_is_labelled_with_its_host_and_keeps_its_title() -> None:
+def test_page_that_names_no_site_is_labelled_with_its_host_and_titled_by_its_h1() -> None:
     url = "https://citydesk.example/local/2024/bike-lanes-approved"
 
     meta = extract_page(page("without_site_name.html"), url, "text/html", {})
 
     assert meta.site_name is None  # not trafilatura's fallback to the host name
     assert meta.source == "citydesk.example"
-    assert meta.title == "City council approves twelve kilometres of new bike lanes | Example News"
+    assert meta.title == "City council approves twelve kilometres of new bike lanes"
 
 
 def test_windows_1252_page_decodes_from_its_declared_charset() -> None:

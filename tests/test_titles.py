@@ -112,6 +112,7 @@ def test_metadata_the_parser_moved_into_the_body_is_read() -> None:
         {},
     )
 
+    assert meta.title == "Alde bridge reopens after repairs"
     assert meta.summary == "Eight months of work end with buses at dawn."
     assert meta.source == "Valley Herald"
 

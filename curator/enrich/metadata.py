@@ -99,17 +99,19 @@ def page_metadata(tree: HtmlElement, url: str, date_params: Mapping[str, Any]) -
 
 
 def lift_metas(tree: HtmlElement) -> None:
-    """Move <meta> tags the HTML parser put into <body> back into <head>.
+    """Move the <meta> tags and the <title> the HTML parser put into <body> back into <head>.
 
-    A <meta> after a stray element in <head> ends the head for an HTML parser (HTML
-    Living Standard, "in head" insertion mode), and trafilatura reads metadata only from
-    <head> (issue 15).
+    An element that does not belong in <head> ends it for an HTML parser (HTML Living
+    Standard, "in head" insertion mode), and trafilatura reads metadata only from <head>
+    (issue 15). A <title> inside an <svg> is the drawing's, not the page's.
     """
     head = tree.find("head")
     if head is None:
         return
     for meta in tree.xpath("./body//meta[@content]"):
         head.append(meta)
+    if head.find(".//title") is None:
+        head.extend(tree.xpath("./body//title[not(ancestor::svg)]")[:1])
 
 
 def json_ld_names(tree: HtmlElement) -> tuple[str | None, str | None]:

@@ -61,7 +61,8 @@ def choose_headline(
     1. the first <h1> that says the page's title in other words (the headline a reader
     sees, issue 15): it shares most of its words with og:title (else the other title, else
     the <title>), but is not the same words (the title's punctuation is kept) nor the
-    title with a kicker ("Open Progress" + the headline), 2. og:title, 3. the title in
+    title with a kicker ("Open Progress" + the headline); or the <title> is this <h1>, a
+    separator and more, 2. og:title, 3. the title in
     other metadata (JSON-LD, meta name=title), 4. the <title>, 5. the heading a theme marks as the
     article's title, 6. the first <h1>. Each loses the site's name around it (strip_site);
     the guesses (3, 5, 6) are skipped when they are only the site's name or slogan, so an
@@ -234,7 +235,9 @@ def _rewords(h1: str, title: str) -> bool:
     h1_folded, title_folded = h1.casefold(), title.casefold()
     if not ours or not theirs or ours == theirs or title_folded in h1_folded:
         return False
-    if h1_folded in title_folded:  # the title is the <h1> and more: strip_site decides
+    if title_folded.startswith(h1_folded) and SEPARATOR.match(title[len(h1) :]):
+        return True  # the <title> is the <h1>, a separator and more: the <h1> is the headline
+    if h1_folded in title_folded:
         return False
     return len(ours & theirs) / len(ours | theirs) >= _AGREEMENT
 
