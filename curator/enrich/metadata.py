@@ -11,8 +11,10 @@ trafilatura functions, minus those three. Kept in step with trafilatura 2.x
 from __future__ import annotations
 
 import json
+from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from courlan import extract_domain
@@ -73,7 +75,8 @@ def read_page(tree: HtmlElement, url: str, date_params: Mapping[str, Any]) -> Pa
     document = _complete(found, tree, url, date_params)
     og_title = _meta(tree, "property", "og:title")
     html_title = collapse(tree.findtext(".//head//title")) or None
-    h1s = tuple(t for t in (collapse(h.text_content()) for h in tree.iter("h1")) if t)[:_MAX_H1]
+    texts = (collapse(h1.text_content()) for h1 in tree.iter("h1"))
+    h1s = tuple(islice((text for text in texts if text), _MAX_H1))
     publisher, website = json_ld_names(tree)
     twitter = _meta(tree, "name", "twitter:site") or _meta(tree, "property", "twitter:site")
     signals = labels.Signals(
@@ -166,9 +169,9 @@ def _json_ld_nodes(tree: HtmlElement) -> Iterator[dict[str, Any]]:
             data = json.loads(script.text or "", strict=False)
         except (ValueError, RecursionError):
             continue
-        queue, seen = [data], 0
+        queue, seen = deque([data]), 0
         while queue and seen < _MAX_JSON_NODES:
-            item = queue.pop(0)
+            item = queue.popleft()
             seen += 1
             if isinstance(item, dict):
                 yield item
