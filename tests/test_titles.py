@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from curator.enrich.labels import Signals, choose_label, clean_site_name
+from curator.enrich.labels import Signals, choose_label, clean_site_name, logo_name
 from curator.enrich.pages import extract_page
 from curator.enrich.titles import Site, shared_suffixes, strip_site
 from tests.cli import invoke, queue
@@ -310,3 +310,11 @@ def test_a_date_after_the_sites_acronym_goes_with_it() -> None:
 
     assert strip_site("Bridge reopens | VH | 19.01.2020", site).text == "Bridge reopens"
     assert strip_site("Results - 19.01.2020", site).text == "Results - 19.01.2020"
+
+
+@pytest.mark.parametrize(
+    ("alt", "name"),
+    [("Valley Herald logo", "Valley Herald"), ("Go to homepage", None), ("Logo", None)],
+)
+def test_logo_alt_text_names_the_site_not_where_the_logo_links(alt: str, name: str | None) -> None:
+    assert logo_name(alt) == name

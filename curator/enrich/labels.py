@@ -30,7 +30,9 @@ _LEGAL_SUFFIX = re.compile(
     r"|PLC|Plc|Corp|Corporation|B\.?V|N\.?V|Pty\.? Ltd|C\.A|ASA|Oy|KG)\.?$"
 )
 _LEGAL_PREFIX = re.compile(r"^(?:C\.A\.|S\.A\.|Cía\.)\s+")
-_LOGO_WORD = re.compile(r"\s*\b(?:logo|home|homepage|startseite|accueil)\b\s*", re.IGNORECASE)
+_LOGO_WORD = re.compile(r"\s*\blogo\b\s*", re.IGNORECASE)
+# Alt text that says where the logo links to, not whose it is.
+_LOGO_LINK = re.compile(r"^(?:go|back|return) to\b|\bhome ?page\b", re.IGNORECASE)
 # Words a logo or a WebSite node is called on pages that do not name themselves there.
 _GENERIC = {"home", "homepage", "home page", "logo", "startseite", "accueil", "inicio", "index"}
 _POSSESSIVE = re.compile(r"['’]s$")
@@ -245,7 +247,9 @@ def host_spellings(host: str) -> set[str]:
 def logo_name(alt: str | None) -> str | None:
     """A logo's alt text without the word "logo": "The Daily Circuit logo" -> the name."""
     name = collapse(_LOGO_WORD.sub(" ", alt or ""))
-    return name if len(_letters(name)) >= 2 else None
+    if _LOGO_LINK.search(name) or len(_letters(name)) < 2:
+        return None
+    return name
 
 
 def _as_label(text: str | None, rule: str) -> Label | None:
