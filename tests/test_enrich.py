@@ -67,13 +67,22 @@ def test_title_suffix_that_spells_the_host_is_dropped_and_becomes_the_site_name(
     )
 
 
-def test_page_without_a_site_name_is_labelled_with_its_host() -> None:
+def test_title_suffix_of_the_brand_and_the_subdomain_names_the_site() -> None:
     url = "https://news.example.com/local/2024/bike-lanes-approved"
 
     meta = extract_page(page("without_site_name.html"), url, "text/html", {})
 
+    assert meta.label == "Example News"
+    assert meta.title == "City council approves twelve kilometres of new bike lanes"
+
+
+def test_page_that_names_no_site_is_labelled_with_its_host_and_titled_by_its_h1() -> None:
+    url = "https://citydesk.example/local/2024/bike-lanes-approved"
+
+    meta = extract_page(page("without_site_name.html"), url, "text/html", {})
+
     assert meta.site_name is None  # not trafilatura's fallback to the host name
-    assert meta.label == "news.example.com"
+    assert meta.label == "citydesk.example"
     assert meta.title == "City council approves twelve kilometres of new bike lanes"
 
 

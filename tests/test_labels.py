@@ -5,12 +5,18 @@ from __future__ import annotations
 import pytest
 
 from curator.enrich.labels import (
+    Signals,
     blog_author,
     clean_site_name,
     is_host_name,
     known_label,
     link_label,
 )
+
+
+def label_of(url: str, site_name: str | None, author: str | None, labels: dict[str, str]) -> str:
+    return link_label(url, Signals(og_site_name=site_name, author=author), labels)
+
 
 # The built-in labels the newsletter relies on: the sites its issues cite most.
 REQUIRED_LABELS = {
@@ -85,58 +91,58 @@ REQUIRED_LABELS = {
 
 @pytest.mark.parametrize(("domain", "label"), sorted(REQUIRED_LABELS.items()))
 def test_built_in_map_labels_well_known_sites(domain: str, label: str) -> None:
-    assert link_label(f"https://www.{domain}/some/story", None, None, {}) == label
+    assert label_of(f"https://www.{domain}/some/story", None, None, {}) == label
 
 
 def test_built_in_map_wins_over_the_page_site_name() -> None:
     url = "https://www.theverge.com/2023/12/20/ai-story"
 
-    assert link_label(url, "Verge", "Jon Porter", {}) == "The Verge"
+    assert label_of(url, "Verge", "Jon Porter", {}) == "The Verge"
 
 
 def test_built_in_map_matches_parent_domains() -> None:
-    assert link_label("https://news.bbc.co.uk/2/hi/science/1.stm", None, None, {}) == "BBC"
-    assert link_label("https://mck.co/3GFxSgg", None, None, {}) == "McKinsey"
+    assert label_of("https://news.bbc.co.uk/2/hi/science/1.stm", None, None, {}) == "BBC"
+    assert label_of("https://mck.co/3GFxSgg", None, None, {}) == "McKinsey"
 
 
 def test_user_labels_win_over_the_built_in_map() -> None:
     labels = {"theverge.com": "Verge"}
 
-    assert link_label("https://www.theverge.com/a", "The Verge", None, labels) == "Verge"
+    assert label_of("https://www.theverge.com/a", "The Verge", None, labels) == "Verge"
 
 
 def test_user_labels_match_the_host_or_any_parent_domain() -> None:
     labels = {"example.com": "Example"}
 
-    assert link_label("https://example.com/a", None, None, labels) == "Example"
-    assert link_label("https://news.example.com/a", None, None, labels) == "Example"
-    assert link_label("https://a.b.example.com/a", None, None, labels) == "Example"
-    assert link_label("https://notexample.com/a", None, None, labels) == "notexample.com"
+    assert label_of("https://example.com/a", None, None, labels) == "Example"
+    assert label_of("https://news.example.com/a", None, None, labels) == "Example"
+    assert label_of("https://a.b.example.com/a", None, None, labels) == "Example"
+    assert label_of("https://notexample.com/a", None, None, labels) == "notexample.com"
 
 
 def test_the_most_specific_user_label_wins() -> None:
     labels = {"example.com": "Example", "news.example.com": "Example News"}
 
-    assert link_label("https://news.example.com/a", None, None, labels) == "Example News"
-    assert link_label("https://shop.example.com/a", None, None, labels) == "Example"
+    assert label_of("https://news.example.com/a", None, None, labels) == "Example News"
+    assert label_of("https://shop.example.com/a", None, None, labels) == "Example"
 
 
 @pytest.mark.parametrize("key", ["www.example.com", "Example.COM", "https://www.example.com/"])
 def test_user_label_keys_ignore_www_case_and_scheme(key: str) -> None:
-    assert link_label("https://www.example.com/a", None, None, {key: "Ex"}) == "Ex"
-    assert link_label("https://example.com/a", None, None, {key: "Ex"}) == "Ex"
+    assert label_of("https://www.example.com/a", None, None, {key: "Ex"}) == "Ex"
+    assert label_of("https://example.com/a", None, None, {key: "Ex"}) == "Ex"
 
 
 def test_user_label_for_an_ip_address_host() -> None:
     labels = {"127.0.0.1": "Local"}
 
-    assert link_label("http://127.0.0.1:8080/page", None, None, labels) == "Local"
+    assert label_of("http://127.0.0.1:8080/page", None, None, labels) == "Local"
 
 
 def test_platform_subdomains_are_their_users_own_publications() -> None:
-    assert link_label("https://substack.com/home", None, None, {}) == "Substack"
+    assert label_of("https://substack.com/home", None, None, {}) == "Substack"
     url = "https://importai.substack.com/p/import-ai-355"
-    assert link_label(url, "Import AI", "Jack Clark", {}) == "Import AI"
+    assert label_of(url, "Import AI", "Jack Clark", {}) == "Import AI"
 
 
 @pytest.mark.parametrize(
@@ -148,36 +154,36 @@ def test_platform_subdomains_are_their_users_own_publications() -> None:
     ],
 )
 def test_posts_on_x_and_twitter_are_tweets(url: str) -> None:
-    assert link_label(url, "X (formerly Twitter)", None, {}) == "Tweet"
+    assert label_of(url, "X (formerly Twitter)", None, {}) == "Tweet"
 
 
 def test_a_profile_on_x_is_not_a_tweet() -> None:
-    assert link_label("https://x.com/AravSrinivas", None, None, {}) == "x.com"
+    assert label_of("https://x.com/AravSrinivas", None, None, {}) == "x.com"
 
 
 def test_user_labels_win_over_the_tweet_rule() -> None:
     url = "https://x.com/someone/status/1"
 
-    assert link_label(url, None, None, {"x.com": "X post"}) == "X post"
+    assert label_of(url, None, None, {"x.com": "X post"}) == "X post"
 
 
 def test_site_name_is_used_with_whitespace_collapsed() -> None:
     url = "https://www.startupgrind.com/blog/funding"
 
-    assert link_label(url, "  Startup\n  Grind ", None, {}) == "Startup Grind"
+    assert label_of(url, "  Startup\n  Grind ", None, {}) == "Startup Grind"
 
 
 @pytest.mark.parametrize(
     "site_name", ["example.org", "Blog.Example.ORG", "https://example.org", ""]
 )
 def test_a_bare_domain_site_name_counts_as_absent(site_name: str) -> None:
-    assert link_label("https://www.example.org/post", site_name, None, {}) == "example.org"
+    assert label_of("https://www.example.org/post", site_name, None, {}) == "example.org"
 
 
 def test_site_name_wins_over_the_author() -> None:
     url = "https://blog.samaltman.com/what-i-wish-someone-had-told-me"
 
-    assert link_label(url, "Sam's Blog", "Sam Altman", {}) == "Sam's Blog"
+    assert label_of(url, "Sam's Blog", "Sam Altman", {}) == "Sam's Blog"
 
 
 @pytest.mark.parametrize(
@@ -191,7 +197,7 @@ def test_site_name_wins_over_the_author() -> None:
     ],
 )
 def test_personal_blogs_are_labelled_with_their_author(url: str, author: str) -> None:
-    assert link_label(url, None, author, {}) == author
+    assert label_of(url, None, author, {}) == author
 
 
 @pytest.mark.parametrize(
@@ -205,11 +211,11 @@ def test_personal_blogs_are_labelled_with_their_author(url: str, author: str) ->
     ],
 )
 def test_byline_lists_emails_and_unrelated_authors_are_not_blog_owners(author: str) -> None:
-    assert link_label("https://blog.janedoe.com/post", None, author, {}) == "blog.janedoe.com"
+    assert label_of("https://blog.janedoe.com/post", None, author, {}) == "blog.janedoe.com"
 
 
 def test_the_host_without_www_is_the_last_resort() -> None:
-    assert link_label("https://www.example.com/a/b", None, None, {}) == "example.com"
+    assert label_of("https://www.example.com/a/b", None, None, {}) == "example.com"
 
 
 def test_known_label_ignores_site_names_and_authors() -> None:

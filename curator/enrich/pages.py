@@ -12,22 +12,26 @@ import codecs
 import logging
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from curator import urls
 from curator.charsets import HTML_TYPES, SNIFFED_TYPES, decode_page
 from curator.enrich import labels as link_labels
+from curator.enrich import titles
 from curator.errors import ContentError, ExtractionError
 from curator.models import Metadata
-from curator.text import collapse, composed, fold_accents, shorten
+from curator.text import collapse, composed, shorten
 from curator.urls import title_from_url
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
-    from trafilatura.settings import Document
+
+    from curator.enrich.metadata import PageFacts
+    from curator.enrich.titles import Headline
 
 # trafilatura and htmldate log bad input (empty, JSON, binary) at ERROR level; curator
 # reports it once, as a ContentError on the link (measured on trafilatura 2.3).
@@ -62,13 +66,19 @@ _HTML_MARKUP = re.compile(rb"<(?:!doctype\s+html|html|head|body|title|meta)\b", 
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1f]")
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _BOM_AND_SPACE = codecs.BOM_UTF8 + b" \t\r\n\f"
-_TITLE_SEPARATOR = re.compile(r"\s+[|\-–—·•»/]\s+")
-_META_TITLE = './/head/meta[@property="og:title"]'
 _TWEET_PATH = re.compile(r"^/(?P<handle>\w{1,15})/status(?:es)?/\d+")
-# trafilatura's last resort for the site name is the URL's host (metadata.py, META_URL).
-_HOST_OF_URL = re.compile(r"https?://(?:www\.|w[0-9]+\.)?([^/]+)")
 # lxml refuses a str that still carries an encoding declaration (ValueError).
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+@dataclass(frozen=True)
+class Explained:
+    """A page's Metadata and why: the rules behind its title and label (issue 15)."""
+
+    metadata: Metadata
+    title_rule: str
+    label_rule: str
+    signals: link_labels.Signals
 
 
 def extract_page(body: bytes, url: str, content_type: str, labels: Mapping[str, str]) -> Metadata:
@@ -79,22 +89,27 @@ def extract_page(body: bytes, url: str, content_type: str, labels: Mapping[str, 
     ContentError for an empty body, JSON, binary data and anything that is neither HTML
     nor a document.
     """
+    return explain_page(body, url, content_type, labels).metadata
+
+
+def explain_page(body: bytes, url: str, content_type: str, labels: Mapping[str, str]) -> Explained:
+    """extract_page, with the rules that gave the title and the label."""
     media_type = content_type.split(";")[0].strip().lower()
     head = body[:_SNIFF_BYTES].lstrip(_BOM_AND_SPACE)
     if not head.strip():
         raise ContentError(url, "not an HTML page (empty body)")
     if head.startswith(b"%PDF-"):
-        return document_metadata(url, "application/pdf", labels=labels)
+        return explain_document(url, "application/pdf", labels)
     if head[:1] in (b"{", b"[") or media_type.endswith(("/json", "+json")):
         raise ContentError(url, "not an HTML page (JSON data)")
     if media_type.startswith(BINARY_DOCUMENT_PREFIXES):
-        return document_metadata(url, media_type, labels=labels)
+        return explain_document(url, media_type, labels)
     if _is_binary(head):
         raise ContentError(url, "not an HTML page (binary data)")
     if media_type in HTML_TYPES or (media_type in SNIFFED_TYPES and _HTML_MARKUP.search(head)):
-        return _html_metadata(decode_page(body, content_type), url, labels)
+        return explain_html(decode_page(body, content_type), url, labels)
     if media_type in TEXT_DOCUMENT_TYPES:
-        return document_metadata(url, media_type, labels=labels)
+        return explain_document(url, media_type, labels)
     raise ContentError(url, f"not an HTML page ({media_type or 'no HTML markup'})")
 
 
@@ -103,6 +118,11 @@ def tweet_metadata(url: str) -> Metadata:
     match = _TWEET_PATH.match(urlsplit(url).path)
     title = f"Tweet by @{match['handle']}" if match else "Tweet"
     return Metadata(title=title, label="Tweet", site_name="X", title_guessed=True)
+
+
+def explain_tweet(url: str) -> Explained:
+    """tweet_metadata, with its rules: a tweet is never fetched."""
+    return Explained(tweet_metadata(url), "tweet", "tweet", link_labels.NO_SIGNALS)
 
 
 def document_metadata(url: str, content_type: str, *, labels: Mapping[str, str]) -> Metadata:
@@ -115,10 +135,17 @@ def document_metadata(url: str, content_type: str, *, labels: Mapping[str, str])
     return Metadata(
         title=title_from_url(url),
         title_guessed=True,
-        label=link_labels.link_label(url, None, None, labels),
+        label=link_labels.link_label(url, link_labels.NO_SIGNALS, labels),
         final_url=url,
         note=note,
     )
+
+
+def explain_document(url: str, media_type: str, labels: Mapping[str, str]) -> Explained:
+    """document_metadata, with the rules that gave the title and the label."""
+    meta = document_metadata(url, media_type, labels=labels)
+    label = link_labels.choose_label(url, link_labels.NO_SIGNALS, labels)
+    return Explained(meta, "from the URL", label.rule, link_labels.NO_SIGNALS)
 
 
 def _is_binary(head: bytes) -> bool:
@@ -127,111 +154,67 @@ def _is_binary(head: bytes) -> bool:
     return len(_CONTROL_BYTES.findall(head)) > len(head) // 50
 
 
-def _html_metadata(html: str, url: str, labels: Mapping[str, str]) -> Metadata:
+def explain_html(html: str, url: str, labels: Mapping[str, str]) -> Explained:
+    """A page's Metadata with the rules that gave its title and label."""
     # Imported on first use: extraction runs in worker processes, which import trafilatura
     # while the parent's first requests are in flight; the parent never needs it.
     import trafilatura
 
-    from curator.enrich.metadata import page_metadata
+    from curator.enrich.metadata import read_page
 
     tree = trafilatura.load_html(_XML_DECLARATION.sub("", html, count=1))
     if tree is None:
         raise ContentError(url, "not an HTML page (no HTML markup)")
     if tree.xpath("count(//*)") > MAX_ELEMENTS:
         raise ExtractionError(url, ExtractionError.TOO_LARGE)
-    found = page_metadata(tree, url, DATE_PARAMS)
+    facts = read_page(tree, url, DATE_PARAMS)
+    found = facts.document
     author = _collapse(found.author)
-    title, site_name = _title_and_site_name(found, tree, url, labels)
+    headline, signals = _headline(facts, url, labels)
+    label = link_labels.choose_label(url, signals, labels)
+    own = link_labels.own_name(signals, urls.host(url))
+    title = headline.text if headline else None
     summary = _shorten(_collapse(found.description)) or _first_paragraphs(tree, url, title)
     if not title and not summary:
         raise ContentError(url, "not an HTML page (no title and no text)")
-    return Metadata(
+    meta = Metadata(
         title=title or title_from_url(url),
         title_guessed=not title,
         summary=summary,
-        label=link_labels.link_label(url, site_name, author, labels),
-        site_name=site_name,
+        label=label.text,
+        site_name=own.text if own else None,
         published=_published(found.date),
         authors=tuple(name.strip() for name in author.split(";")) if author else (),
         final_url=url,
     )
+    return Explained(meta, headline.rule if headline else "from the URL", label.rule, signals)
 
 
-def _title_and_site_name(
-    found: Document, tree: HtmlElement, url: str, labels: Mapping[str, str]
-) -> tuple[str | None, str | None]:
-    """The page's title without a site-name suffix, and the site name the page gives.
-
-    A <title> suffix that spells the host's name ("| Startup Grind" on startupgrind.com) is
-    the site name when the page's metadata has none. A title suffix is dropped when it is
-    the site name, the label curator knows for the host, or the host's name.
-    """
-    full_title = _collapse(tree.findtext(".//head//title"))
-    site_name = _own_site_name(found.sitename, found.url) or _host_suffix(full_title, url)
-    title = _page_title(_collapse(found.title), full_title, tree, url)
-    match = _last_separator(title)
-    if not title or not match:
-        return title, site_name
-    suffix = title[match.end() :].casefold()
-    known = {name.casefold() for name in (site_name, link_labels.known_label(url, labels)) if name}
-    if suffix in known or link_labels.is_host_name(suffix, urls.host(url)):
-        return title[: match.start()], site_name
-    return title, site_name
+def _headline(
+    facts: PageFacts, url: str, labels: Mapping[str, str]
+) -> tuple[Headline | None, link_labels.Signals]:
+    """The headline without the site's name around it, and the signals with the <title>
+    segment that names the site filled in."""
+    host = urls.host(url)
+    brand = titles.site_segment_name(facts.html_title, host)
+    signals = replace(facts.signals, title_brand=brand)
+    names = (*_site_names(signals, url, labels), *facts.taglines)
+    site = titles.Site(host, names, signals.author)
+    headline = titles.choose_headline(
+        facts.h1s, facts.og_title, facts.declared_title, facts.html_title, site, facts.heading
+    )
+    return headline, signals
 
 
-def _own_site_name(sitename: str | None, page_url: str | None) -> str | None:
-    """The site name the page states; None for trafilatura's fallback to the URL's host."""
-    name = _collapse(sitename)
-    if not name or name.startswith(("http://", "https://")):
-        return None
-    host = _HOST_OF_URL.match(page_url or "")
-    return None if host and name == host[1] else name
-
-
-def _page_title(
-    title: str | None, full_title: str | None, tree: HtmlElement, url: str
-) -> str | None:
-    """trafilatura's title, or the whole <title> where trafilatura cut the headline off.
-
-    Without og:title trafilatura takes the first part of a <title> split at a separator,
-    which is the site's name on sites that put it first ("CDU-Fraktion im Erfurter Stadtrat
-    - Entwicklung der Waldorfschule ermöglicht"); the whole <title> is kept when the part it
-    dropped shares more words with the URL, or as many and is longer. trafilatura also
-    skips a <title> with a dot in it ("Node.js 22 released") and may find nothing else.
-    """
-    if not title or not full_title:
-        return title or full_title
-    if (
-        title == full_title
-        or not full_title.startswith(title)
-        or tree.find(_META_TITLE) is not None
-    ):
-        return title
-    dropped = _TITLE_SEPARATOR.sub(" ", full_title[len(title) :]).strip()
-    path_words = _words(unquote(urlsplit(url).path))
-    kept_score = (len(_words(title) & path_words), len(title))
-    dropped_score = (len(_words(dropped) & path_words), len(dropped))
-    return full_title if dropped_score > kept_score else title
-
-
-def _host_suffix(full_title: str | None, url: str) -> str | None:
-    """The last part of the <title> when it spells the host's name, else None."""
-    match = _last_separator(full_title)
-    if not full_title or not match:
-        return None
-    suffix = full_title[match.end() :]
-    return suffix if link_labels.is_host_name(suffix, urls.host(url)) else None
-
-
-def _words(text: str) -> set[str]:
-    """Lower-case words of three letters or more, accents folded ("für" -> "fur")."""
-    folded = fold_accents(text).lower()
-    return {word for word in re.split(r"[^a-z0-9]+", folded) if len(word) >= 3}
-
-
-def _last_separator(title: str | None) -> re.Match[str] | None:
-    matches = list(_TITLE_SEPARATOR.finditer(title or ""))
-    return matches[-1] if matches else None
+def _site_names(
+    signals: link_labels.Signals, url: str, labels: Mapping[str, str]
+) -> tuple[str, ...]:
+    """Every name the site goes by, as declared and as cleaned; never one of its titles."""
+    titles_seen = {title.casefold() for title in signals.headlines}
+    declared = [getattr(signals, name) for name in link_labels.NAME_SIGNALS]
+    cleaned = [link_labels.clean_site_name(name) for name in declared]
+    names = [*declared, *cleaned, link_labels.known_label(url, labels)]
+    return tuple(dict.fromkeys(n for n in names if n and n.casefold() not in titles_seen))
 
 
 def _first_paragraphs(tree: HtmlElement, url: str, title: str | None) -> str | None:

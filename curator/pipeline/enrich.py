@@ -21,15 +21,27 @@ from curator import urls
 from curator.charsets import HTML_TYPES, SNIFFED_TYPES
 from curator.config import Config, FetchConfig
 from curator.enrich import (
+    Explained,
     Extractors,
     document_metadata,
+    explain_document,
+    explain_page,
+    explain_tweet,
     tweet_metadata,
 )
-from curator.errors import ContentError, FetchError, HTTPStatusError, UnreachableError
+from curator.enrich.labels import clean_site_name
+from curator.enrich.titles import SEPARATOR, drop_shared_suffixes
+from curator.errors import (
+    ContentError,
+    FetchError,
+    HTTPStatusError,
+    UnreachableError,
+    UsageError,
+)
 from curator.http import ACCEPT_HTML, Fetcher
 from curator.models import PAPER, Link, Metadata
 from curator.pipeline.progress import Interrupted, NoProgress, Progress
-from curator.store import Store
+from curator.store import LinkFilter, Store
 
 if TYPE_CHECKING:
     from curator.arxiv_api import ArxivAPI
@@ -110,6 +122,9 @@ class _Run:
     progress: Progress
     report: EnrichReport
     arxiv: ArxivAPI | None  # None when no paper is due
+    # Pages whose title still has a separator: a suffix other titles of the same host
+    # share is the site's name (issue 15, item 3), dropped once the run is done.
+    suffixed: dict[int, tuple[Link, Metadata]] = field(default_factory=dict)
 
     async def all(self, batches: Iterator[list[Link]], total: int) -> None:
         """Every batch on one Fetcher and one set of extraction workers (forking them
@@ -118,6 +133,21 @@ class _Run:
             async with Fetcher(self.config.fetch) as fetcher:
                 for links in batches:
                     await self.batch(fetcher, pool, links)
+        self.drop_shared_suffixes()
+
+    def drop_shared_suffixes(self) -> None:
+        """Drop the title suffix that pages of one host share; when the label was only
+        the host, the suffix names the site."""
+        titles = {
+            key: (urls.host(meta.final_url or link.url), meta.title or "")
+            for key, (link, meta) in self.suffixed.items()
+        }
+        for key, (title, suffix) in drop_shared_suffixes(titles).items():
+            link, meta = self.suffixed[key]
+            host = titles[key][0]
+            source = clean_site_name(suffix) if meta.label == host else None
+            fixed = replace(meta, title=title, label=source or meta.label)
+            self.store.mark_enriched(key, fixed, self.now)
 
     async def batch(self, fetcher: Fetcher, pool: Extractors, links: Sequence[Link]) -> None:
         papers = [link for link in links if link.kind == PAPER and link.arxiv_id]
@@ -192,6 +222,8 @@ class _Run:
     def enriched(self, link: Link, meta: Metadata) -> None:
         assert link.id is not None
         self.store.mark_enriched(link.id, meta, self.now)
+        if link.kind != PAPER and meta.title and SEPARATOR.search(meta.title):
+            self.suffixed[link.id] = (link, meta)
         self.report.enriched += 1
         self.progress.advance()
 
@@ -224,6 +256,30 @@ async def _page_metadata(
         meta = await pool.extract(response.body, response.url, header, labels)
     # final_url only when redirected: the store then checks for a link to merge with.
     return replace(meta, final_url=response.url if response.url != url else None)
+
+
+def explain(config: Config, store: Store, link_id: int) -> Explained:
+    """Fetch one link's page again and say which rules give its title and label (issue 15),
+    without changing the queue. Raises UsageError for an unknown id or an arXiv paper, and
+    the page's FetchError when it cannot be read."""
+    found = store.links(LinkFilter(ids=(link_id,)))
+    if not found:
+        raise UsageError(f"no link with id {link_id}")
+    link = found[0]
+    if link.kind == PAPER and link.arxiv_id:
+        raise UsageError(f"link {link_id} is an arXiv paper: the arXiv API gives its title")
+    if urls.is_tweet(link.url):
+        return explain_tweet(link.url)
+    return asyncio.run(_explain_page(config, link.url))
+
+
+async def _explain_page(config: Config, url: str) -> Explained:
+    async with Fetcher(config.fetch) as fetcher:
+        response = await fetcher.get(url, {"Accept": ACCEPT_HTML}, body_types=READ_TYPES)
+    if response.body_skipped:
+        return explain_document(response.url, response.content_type, config.sources)
+    header = response.headers.get("content-type", "")
+    return explain_page(response.body, response.url, header, config.sources)
 
 
 def arxiv_client(config: FetchConfig) -> ArxivAPI:
