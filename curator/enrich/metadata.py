@@ -5,7 +5,7 @@ and the signals that name the site (JSON-LD, meta tags, the logo) and give its h
 link-heavy pages those walk every <a> and cost about 80% of the call (4.6 -> 0.9 ms a
 page in tests/bench). page_metadata runs the same steps, in the same order, with the same
 trafilatura functions, minus those three. Kept in step with trafilatura 2.x
-(trafilatura/metadata.py, extract_metadata); tests/test_enrich.py compares the two.
+(trafilatura/metadata.py, extract_metadata); tests/test_enrich_pages.py compares the two.
 """
 
 from __future__ import annotations
