@@ -2,8 +2,8 @@
 
 Imports nothing from curator but curator.text: every Candidate, Paper and Metadata cleans
 its text when it is made, so no title, summary or label from the web reaches the queue
-with mojibake or invisible characters. Datetimes are aware UTC everywhere (sqlmodel
-refuses naive ones).
+with mojibake or invisible characters. Datetimes are aware UTC: curator makes them so,
+and the store hands them back so (the model classes themselves accept naive ones).
 
 "Source" has four meanings, with four names in code; columns, config keys, commands and
 JSON keys keep the word "source", which users and databases depend on:

@@ -79,5 +79,6 @@ def searchable(link: Link) -> str:
 
 
 def utc(moment: datetime) -> datetime:
-    """SQLite hands datetimes back naive; the store writes them in UTC."""
+    """A Link made in memory may carry a naive datetime: read it as UTC, as the store
+    writes and returns them."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
