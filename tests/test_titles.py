@@ -136,6 +136,20 @@ def test_the_h1_a_reader_sees_wins_over_a_different_og_title() -> None:
     )
 
 
+def test_the_heading_that_ends_the_title_after_a_blog_name_is_the_headline() -> None:
+    url = "https://notebook.example.org/tuning"
+
+    assert extract("blog_name_before_headline.html", url)[0] == "Tuning a cheap soldering station"
+
+
+def test_a_one_word_logo_heading_ending_the_title_is_not_the_headline() -> None:
+    url = "https://www.fenland-notes.example/tuning"
+
+    assert extract("logo_heading_after_headline.html", url)[0] == (
+        "Tuning a cheap soldering station · Fenlog"
+    )
+
+
 def test_an_empty_title_yields_the_article_heading_not_the_site_slogan() -> None:
     url = "https://www.valleyherald.example/bridge"
 
