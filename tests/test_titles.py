@@ -81,6 +81,7 @@ def test_title_loses_what_names_the_site(name: str, url: str, title: str, label:
         ("logo_alt.html", "Valley Herald"),
         ("tagline_in_site_name.html", "Byte Notes"),
         ("legal_form.html", "Acme Widgets"),
+        ("publisher_company.html", "Periódico Sur"),
         ("twitter_handle.html", "news.example.in"),
         ("headline_as_site_name.html", "news.example.in"),
     ],
@@ -211,6 +212,12 @@ CHAIN = [
         Signals(website="Valley Herald", og_site_name="VH Online"),
         "Valley Herald",
         "JSON-LD WebSite",
+    ),
+    (
+        "https://www.sur.example/a",
+        Signals(publisher="Ediciones Periódico Sur S.L.", og_site_name="Periódico Sur"),
+        "Periódico Sur",
+        "og:site_name, within the JSON-LD publisher",
     ),
     ("https://www.vh.example/a", Signals(og_site_name="VH Online"), "VH Online", "og:site_name"),
     (
