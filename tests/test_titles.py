@@ -81,6 +81,7 @@ def test_title_loses_what_names_the_site(name: str, url: str, title: str, label:
         ("logo_alt.html", "Valley Herald"),
         ("tagline_in_site_name.html", "Byte Notes"),
         ("legal_form.html", "Acme Widgets"),
+        ("publisher_company.html", "Periódico Sur"),
         ("twitter_handle.html", "news.example.in"),
         ("headline_as_site_name.html", "news.example.in"),
     ],
@@ -133,6 +134,20 @@ def test_the_h1_a_reader_sees_wins_over_a_different_og_title() -> None:
 
     assert extract("h1_differs_from_og_title.html", url)[0] == (
         "Alde bridge reopens: what commuters need to know now"
+    )
+
+
+def test_the_heading_that_ends_the_title_after_a_blog_name_is_the_headline() -> None:
+    url = "https://notebook.example.org/tuning"
+
+    assert extract("blog_name_before_headline.html", url)[0] == "Tuning a cheap soldering station"
+
+
+def test_a_one_word_logo_heading_ending_the_title_is_not_the_headline() -> None:
+    url = "https://www.fenland-notes.example/tuning"
+
+    assert extract("logo_heading_after_headline.html", url)[0] == (
+        "Tuning a cheap soldering station · Fenlog"
     )
 
 
@@ -197,6 +212,12 @@ CHAIN = [
         Signals(website="Valley Herald", og_site_name="VH Online"),
         "Valley Herald",
         "JSON-LD WebSite",
+    ),
+    (
+        "https://www.sur.example/a",
+        Signals(publisher="Ediciones Periódico Sur S.L.", og_site_name="Periódico Sur"),
+        "Periódico Sur",
+        "og:site_name, within the JSON-LD publisher",
     ),
     ("https://www.vh.example/a", Signals(og_site_name="VH Online"), "VH Online", "og:site_name"),
     (

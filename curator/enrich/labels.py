@@ -83,6 +83,8 @@ RULE_NAMES = {
     "other_meta": "other metadata",
 }
 NO_SIGNALS = Signals()
+# The fields that name the publication itself rather than the company publishing it.
+_PUBLICATION_FIELDS = ("website", "og_site_name", "application_name")
 
 
 def link_label(url: str, signals: Signals, labels: Mapping[str, str]) -> str:
@@ -95,7 +97,9 @@ def choose_label(url: str, signals: Signals, labels: Mapping[str, str]) -> Label
 
     1. the user's `[sources]` table, 2. the built-in map, 3. "Tweet" for a post on x.com /
     twitter.com, 4. the page's own name from its strongest signal (Signals' order), cleaned
-    of taglines and legal forms, never a platform's name, a headline or a handle, 5. a
+    of taglines and legal forms, never a platform's name, a headline or a handle (for a
+    JSON-LD publisher, the site's own name when it is a part of it: "Ediciones EL PAÍS"
+    publishes "EL PAÍS"), 5. a
     person's name for a personal blog (the host spells it) or a platform-hosted blog
     (Medium, Substack, WordPress, Blogger, GitHub Pages), 6. the platform's own name on its
     own host, 7. the host without `www.`.
@@ -123,15 +127,41 @@ def known_label(url: str, labels: Mapping[str, str]) -> str | None:
 
 
 def own_name(signals: Signals, host: str) -> Label | None:
-    """The first name the page gives its site that survives clean_site_name."""
+    """The first name the page gives its site that survives clean_site_name; for the
+    JSON-LD publisher, the site's own name when it is a part of the publisher's."""
+    names = list(_own_names(signals, host))
+    if not names:
+        return None
+    first, field = names[0]
+    if field == "publisher":
+        return _publication_of(first, names[1:]) or Label(first, RULE_NAMES[field])
+    return Label(first, RULE_NAMES[field])
+
+
+def _own_names(signals: Signals, host: str) -> Iterator[tuple[str, str]]:
+    """Each cleaned name the page gives its site, strongest first, with its field."""
     for field in NAME_SIGNALS:
         value = getattr(signals, field)
         if field == "twitter_site":
             value = twitter_name(value, host)
         name = clean_site_name(value, signals.headlines)
         if name and not is_platform_name(name):
-            return Label(name, RULE_NAMES[field])
+            yield name, field
+
+
+def _publication_of(publisher: str, names: Iterable[tuple[str, str]]) -> Label | None:
+    """The publication's name inside its publisher's, "EL PAÍS" in "Ediciones EL PAÍS": the
+    publisher is the company behind the site (schema.org publisher is an Organization)."""
+    words = publisher.casefold().split()
+    for name, field in names:
+        part = name.casefold().split()
+        if field in _PUBLICATION_FIELDS and len(part) < len(words) and _within(part, words):
+            return Label(name, f"{RULE_NAMES[field]}, within the JSON-LD publisher")
     return None
+
+
+def _within(part: list[str], words: list[str]) -> bool:
+    return any(words[start : start + len(part)] == part for start in range(len(words)))
 
 
 def twitter_name(value: str | None, host: str) -> str | None:

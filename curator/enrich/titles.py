@@ -25,7 +25,10 @@ _TIGHT_SUFFIX = re.compile(r"^(?P<head>.*\S)\s*[-_|–—]\s*(?P<tail>[^\s\-_|�
 _PUBLISHED_NOTE = re.compile(r"\s*\((?:published|publié|veröffentlicht)\s+\d{4}\)\s*$", re.I)
 _DATE = re.compile(r"\d{1,4}([./-])\d{1,2}\1\d{1,4}")
 _BYLINE = re.compile(r"^(?:by|von|par|por)\s+", re.IGNORECASE)
+# "Blog Name - Headline": what comes before a headline that ends the <title>.
+_LEADS_IN = re.compile(SEPARATOR.pattern + "$")
 _AGREEMENT = 0.5  # share of words an <h1> must have in common with the page's title
+_MIN_HEADLINE_WORDS = 3  # fewer, and a heading may be the site's name in a logo ("V8")
 _MAX_CRUMB_WORDS = 3
 
 
@@ -62,18 +65,21 @@ def choose_headline(
     sees, issue 15): it shares most of its words with og:title (else the other title, else
     the <title>), but is not the same words (the title's punctuation is kept) nor the
     title with a kicker ("Open Progress" + the headline); or the <title> is this <h1>, a
-    separator and more, 2. og:title, 3. the title in
-    other metadata (JSON-LD, meta name=title), 4. the <title>, 5. the heading a theme marks as the
-    article's title, 6. the first <h1>. Each loses the site's name around it (strip_site);
-    the guesses (3, 5, 6) are skipped when they are only the site's name or slogan, so an
-    empty <title> cannot yield either.
+    separator and more, 2. og:title, 3. the title in other metadata (JSON-LD, meta
+    name=title), 4. an <h1> or the article heading that ends the <title> after a leading
+    segment and a separator ("Blog Name - Headline"), 5. the <title>, 6. the heading a
+    theme marks as the article's title, 7. the first <h1>. Each loses the site's name
+    around it (strip_site); the guesses (3, 6, 7) are skipped when they are only the site's
+    name or slogan, so an empty <title> cannot yield either.
     """
     title = og_title or meta_title or (strip_site(html_title, site).text if html_title else "")
     rewords = (h1 for h1 in h1s if _rewords(h1, title))
+    ending = (h for h in (*h1s, heading) if h and _ends_title(h, html_title or "", site))
     candidates = (
         (next(rewords, None), "<h1>", False),
         (og_title, "og:title", False),
         (meta_title, "metadata title", True),
+        (next(ending, None), "heading that ends the <title>", False),
         (html_title, "<title>", False),
         (heading, "article heading", True),
         (next(iter(h1s), None), "<h1>", True),
@@ -228,6 +234,18 @@ def _is_site_only(text: str, site: Site) -> bool:
     return any(folded == name.casefold() for name in site.names) or link_labels.is_host_name(
         text, site.host
     )
+
+
+def _ends_title(heading: str, html_title: str, site: Site) -> bool:
+    """Whether the <title> is a leading segment, a separator and `heading`, and the heading
+    is a headline of a few words rather than the site's name."""
+    title = collapse(html_title)
+    start = len(title) - len(heading)
+    if start <= 0 or title[start:].casefold() != heading.casefold():
+        return False
+    if not _LEADS_IN.search(title[:start]) or len(heading.split()) < _MIN_HEADLINE_WORDS:
+        return False
+    return not _is_site_only(heading, site)
 
 
 def _rewords(h1: str, title: str) -> bool:
