@@ -11,7 +11,7 @@ from typing import Any
 import jinja2
 
 from curator.compose.draft import Draft
-from curator.compose.markdown import md_text, md_url, yaml_str
+from curator.compose.markdown import inert, md_text, md_url, yaml_str
 from curator.config import DraftConfig
 from curator.errors import TemplateError
 from curator.text import collapse
@@ -95,7 +95,7 @@ def describe(draft: Draft) -> str:
         label, entries = "In this issue", [e for s in draft.sections for e in s.entries][:3]
     if not entries:
         return ""
-    text = "; ".join(entry.title for entry in entries)
+    text = "; ".join(inert(entry.title) for entry in entries)
     return f"{label}: {text}" + ("" if text.endswith((".", "!", "?")) else ".")
 
 
