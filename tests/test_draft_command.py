@@ -189,7 +189,7 @@ def titles_in(text: str) -> list[str]:
     """Every linked item's title, in the draft's order (a featured one by its heading)."""
     featured = re.findall(r"^## \d+\. (.*)$", text, re.M)
     listed = re.findall(r"^\d+\. \[(.*?)\]\(", text, re.M)
-    return [*featured, *listed]
+    return [re.sub(r"\\(.)", r"\1", title) for title in [*featured, *listed]]  # unescaped
 
 
 def dead_bookmark(runner: CliRunner, server: LoopbackServer, env: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 import jinja2
 
 from curator.compose.draft import Draft
-from curator.compose.markdown import md_text, md_url, yaml_str
+from curator.compose.markdown import inert, md_text, md_url, yaml_str
 from curator.config import DraftConfig
 from curator.errors import TemplateError
 from curator.text import collapse
@@ -30,6 +31,9 @@ MONTHS = (
     "November",
     "December",
 )
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+# strftime's locale-dependent names; "%%" is matched too, so "%%B" stays a literal "%B".
+_NAME_DIRECTIVE = re.compile("%([BbAa%])")
 
 
 def render_draft(draft: Draft, config: DraftConfig) -> str:
@@ -63,9 +67,24 @@ def default_template() -> Path:
     return (packaged if packaged.is_dir() else package.parent / "templates") / TEMPLATE_NAME
 
 
-def format_date(day: date) -> str:
-    """Like "5 January 2024", whatever the locale."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+def format_date(day: date, style: str = "long") -> str:
+    """`day` as `[draft] date_format` says, whatever the locale.
+
+    "long" is "5 January 2024", "iso" is "2024-01-05" (ISO 8601, the one form Hugo, Astro
+    and Jekyll all read as that day); anything else is a strftime pattern whose month and
+    weekday names (%B %b %A %a) are English.
+    """
+    if style == "long":
+        return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+    if style == "iso":
+        return day.isoformat()
+    return day.strftime(_NAME_DIRECTIVE.sub(lambda m: _english(m[1], day), style))
+
+
+def _english(directive: str, day: date) -> str:
+    month, weekday = MONTHS[day.month - 1], WEEKDAYS[day.weekday()]
+    names = {"B": month, "b": month[:3], "A": weekday, "a": weekday[:3]}
+    return names.get(directive, "%" + directive)
 
 
 def describe(draft: Draft) -> str:
@@ -76,7 +95,7 @@ def describe(draft: Draft) -> str:
         label, entries = "In this issue", [e for s in draft.sections for e in s.entries][:3]
     if not entries:
         return ""
-    text = "; ".join(entry.title for entry in entries)
+    text = "; ".join(inert(entry.title) for entry in entries)
     return f"{label}: {text}" + ("" if text.endswith((".", "!", "?")) else ".")
 
 
@@ -100,7 +119,8 @@ def _context(draft: Draft, config: DraftConfig) -> dict[str, Any]:
         "draft": draft,
         "title": f"{config.title} #{draft.number}",
         "number": draft.number,
-        "publish_date": format_date(draft.publish_date),
+        "publish_date": format_date(draft.publish_date, config.date_format),
+        "date_key": config.date_key,
         "description": describe(draft),
         "tags": list(config.tags),
         "since": draft.since,

@@ -6,6 +6,7 @@ Imports nothing from curator but errors and urls.
 
 from __future__ import annotations
 
+import re
 import tomllib
 import types
 import typing
@@ -17,6 +18,9 @@ from curator import urls
 from curator.errors import ConfigError, InvalidURLError
 
 ARXIV_API_URL = "https://export.arxiv.org/api/query"
+DATE_FORMATS = ("long", "iso")
+# A front matter key that needs no YAML quoting (YAML 1.2, 7.3.3 plain scalars).
+_YAML_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,10 @@ class DraftConfig:
     max_links: int = 15
     template: Path | None = None
     section: tuple[SectionRule, ...] = ()
+    # The front matter's date (issue 16): "long" (29 December 2023), "iso" (2023-12-29) or
+    # a strftime pattern; Hugo rejects the long form, Astro reads it as local midnight.
+    date_format: str = "long"
+    date_key: str = "publishDate"  # Astro's starter reads pubDate, Hugo date
 
 
 @dataclass(frozen=True)
@@ -182,6 +190,14 @@ def _check(config: Config, path: Path) -> None:
         _check_unique(arxiv_name(query), names, path, f"arxiv[{i}].name")
     if config.draft.max_papers < 0 or config.draft.max_links < 0:
         raise ConfigError(f"{path}: draft.max_papers and draft.max_links must be >= 0")
+    _check_dates(config.draft, path)
+
+
+def _check_dates(draft: DraftConfig, path: Path) -> None:
+    if draft.date_format not in DATE_FORMATS and "%" not in draft.date_format:
+        raise ConfigError(f'{path}: draft.date_format must be "long", "iso" or a strftime pattern')
+    if not _YAML_KEY.fullmatch(draft.date_key):
+        raise ConfigError(f"{path}: draft.date_key must be a plain name like pubDate")
 
 
 def _check_url(url: str, path: Path, where: str) -> None:
