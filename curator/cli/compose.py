@@ -6,6 +6,7 @@ The pipeline is imported when a command runs: `--help` must not load the store.
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -72,6 +73,11 @@ PublishDate = Annotated[
 ]
 
 
+class Format(StrEnum):
+    markdown = "markdown"
+    html = "html"
+
+
 @app.command(cls=Command)
 def draft(
     ctx: typer.Context,
@@ -92,8 +98,16 @@ def draft(
         typer.Option("--publish", help="Also record the issue as published, as `publish` does."),
     ] = False,
     force: Force = False,
+    form: Annotated[
+        Format,
+        typer.Option(
+            "--format",
+            help="markdown, or html: one HTML document with its CSS inlined and no front "
+            "matter, to paste into an email editor.",
+        ),
+    ] = Format.markdown,
 ) -> None:
-    """Write the newsletter draft in Markdown.
+    """Write the newsletter draft in Markdown (or HTML, for email).
 
     The draft holds the unpublished links first seen in a window of days (or only the
     picked ones), ranked and grouped into sections. The window runs from the end of the
@@ -112,7 +126,9 @@ def draft(
     config = obj.config()
     day = publish_date.date() if publish_date else None
     with obj.store(write=publish) as store:
-        result = build_draft(config, store, choice, number=number, publish_date=day, now=obj.now)
+        result = build_draft(
+            config, store, choice, number=number, publish_date=day, now=obj.now, form=form.value
+        )
         for warning in result.warnings:
             stderr.print(f"warning: {warning}", markup=False)
         if out is None:
