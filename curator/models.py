@@ -143,9 +143,12 @@ class IssueItem(SQLModel, table=True):
 
 class Export(SQLModel, table=True):
     """The remote draft an export of a window made (issue 16, item 4): exporting the same
-    window to the same service again updates it instead of creating a second one."""
+    window (the same start) to the same service again updates it instead of creating a
+    second one."""
 
-    __table_args__ = (UniqueConstraint("service", "since", "until"),)
+    # The window's start names the issue: the default window ends now, so its end moves
+    # with every run while the author prepares the same issue.
+    __table_args__ = (UniqueConstraint("service", "since"),)
     id: int | None = Field(default=None, primary_key=True)
     service: str  # "buttondown" | "ghost"
     since: datetime

@@ -121,7 +121,7 @@ def draft(
     from curator.files import write_atomically
     from curator.pipeline.compose import build_draft, publish_issue
 
-    choice = _choice(week, since, until)
+    choice = choice_of(week, since, until)
     obj = state(ctx)
     config = obj.config()
     day = publish_date.date() if publish_date else None
@@ -164,7 +164,7 @@ def publish(
     """
     from curator.pipeline.compose import publish as publish_window
 
-    choice = _choice(week, since, until)
+    choice = choice_of(week, since, until)
     obj = state(ctx)
     config = obj.config()
     with obj.store() as store:
@@ -172,7 +172,7 @@ def publish(
     _published(issue.number)
 
 
-def _choice(week: str | None, since: datetime | None, until: datetime | None) -> WindowChoice:
+def choice_of(week: str | None, since: datetime | None, until: datetime | None) -> WindowChoice:
     from curator.pipeline.compose import WindowChoice
 
     return WindowChoice(week, since.date() if since else None, until.date() if until else None)

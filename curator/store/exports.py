@@ -1,5 +1,5 @@
-"""The remote drafts exports made: one per (service, window), kept so a re-export of the
-same window updates that draft instead of creating a second one (issue 16, item 4)."""
+"""The remote drafts exports made: one per service and window start, kept so a re-export
+of the same issue updates that draft instead of creating a second one (issue 16, item 4)."""
 
 from __future__ import annotations
 
@@ -13,24 +13,22 @@ from curator.store.engine import Base
 
 
 class Exports(Base):
-    def remote_draft(self, service: str, since: datetime, until: datetime) -> Export | None:
-        """The draft an earlier export of this window to `service` made, if any."""
+    def remote_draft(self, service: str, since: datetime) -> Export | None:
+        """The draft an earlier export of the window starting at `since` made, if any."""
         with self._read() as session:
-            return session.exec(_where(service, since, until)).first()
+            return session.exec(_where(service, since)).first()
 
     def keep_export(self, export: Export) -> None:
-        """Record (or replace) the remote draft of export's service and window."""
+        """Record (or replace) the remote draft of export's service and window start."""
         with self._write() as session:
-            found = session.exec(_where(export.service, export.since, export.until)).first()
+            found = session.exec(_where(export.service, export.since)).first()
             if found is None:
                 session.add(export)
                 return
-            found.remote_id, found.url = export.remote_id, export.url
+            found.until, found.remote_id, found.url = export.until, export.remote_id, export.url
             found.exported_at = export.exported_at
             session.add(found)
 
 
-def _where(service: str, since: datetime, until: datetime) -> SelectOfScalar[Export]:
-    return select(Export).where(
-        Export.service == service, Export.since == since, Export.until == until
-    )
+def _where(service: str, since: datetime) -> SelectOfScalar[Export]:
+    return select(Export).where(Export.service == service, Export.since == since)
