@@ -102,6 +102,7 @@ def draft(
         Format,
         typer.Option(
             "--format",
+            metavar="FORMAT",
             help="markdown, or html: one HTML document with its CSS inlined and no front "
             "matter, to paste into an email editor.",
         ),

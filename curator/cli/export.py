@@ -23,7 +23,7 @@ class Service(StrEnum):
 @app.command(cls=Command)
 def export(
     ctx: typer.Context,
-    service: Annotated[Service, typer.Argument(help="buttondown or ghost.")],
+    service: Annotated[Service, typer.Argument(metavar="SERVICE", help="buttondown or ghost.")],
     week: DraftWeek = None,
     since: Since = None,
     until: Until = None,
