@@ -69,6 +69,10 @@ class UnreachableError(NetworkError):
     A link that also arrived as http is then fetched over http."""
 
 
+class NameNotFoundError(UnreachableError):
+    """The host name does not resolve (DNS): a dead link, for `draft --check --links`."""
+
+
 class CertificateError(FetchError):
     """The server's TLS certificate failed verification (self-signed, expired, wrong host).
     Never retried on its own: a certificate does not fix itself within a backoff."""

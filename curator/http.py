@@ -36,6 +36,7 @@ from curator.errors import (
     FetchTimeout,
     HTTPStatusError,
     InvalidURLError,
+    NameNotFoundError,
     NetworkError,
     TooLargeError,
     UnreachableError,
@@ -508,6 +509,8 @@ def _transport_error(url: str, err: httpx.TransportError) -> FetchError:
         return CertificateError(url, f"certificate verify failed: {_verify_message(verify)}")
     if _cause(err, ssl.SSLError) is not None:
         return UnreachableError(url, f"TLS handshake failed ({_first_line(err)})")
+    if isinstance(err, httpx.ConnectError) and _cause(err, socket.gaierror) is not None:
+        return NameNotFoundError(url, f"cannot connect ({_first_line(err)})")
     if isinstance(err, httpx.ConnectError):
         return UnreachableError(url, f"cannot connect ({_first_line(err)})")
     if isinstance(err, httpx.ReadError | httpx.WriteError):

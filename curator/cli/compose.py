@@ -13,8 +13,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from curator.cli.app import Command, app, state, stderr
+from curator.errors import UsageError
 
 if TYPE_CHECKING:
+    from curator.compose import Placed
+    from curator.config import FetchConfig
     from curator.pipeline.compose import WindowChoice
 
 # draft and publish take the same window options: publish records what draft would write.
@@ -93,6 +96,14 @@ def draft(
     check: Annotated[
         bool, typer.Option("--check", help="Exit with status 1 when the draft has warnings.")
     ] = False,
+    links: Annotated[
+        bool,
+        typer.Option(
+            "--links",
+            help="With --check: fetch every link of the draft, report dead and moved ones, "
+            "and exit with status 1 when any is dead.",
+        ),
+    ] = False,
     publish: Annotated[
         bool,
         typer.Option("--publish", help="Also record the issue as published, as `publish` does."),
@@ -114,14 +125,19 @@ def draft(
     picked ones), ranked and grouped into sections. The window runs from the end of the
     last published issue (or 7 days back) to now; --week, or --since and --until, choose
     another. Problems found by the pre-publish check, such as an empty section, are
-    printed as warnings on stderr. With --publish, a draft that holds links that failed or
-    are not enriched yet is written but not published (exit 1), unless --force.
+    printed as warnings on stderr; --check --links also fetches every link and reports
+    dead ones (404, 410, no such host, repeated 5xx) and moved ones, by item number, with
+    the `curator edit` that applies the new URL. With --publish, a draft that holds links
+    that failed or are not enriched yet is written but not published (exit 1), unless
+    --force.
 
     Example: curator draft --week 2023-W52 --out drafts/2023-W52.md
     """
     from curator.files import write_atomically
     from curator.pipeline.compose import build_draft, publish_issue
 
+    if links and not check:
+        raise UsageError("--links goes with --check: curator draft --check --links")
     choice = choice_of(week, since, until)
     obj = state(ctx)
     config = obj.config()
@@ -139,8 +155,19 @@ def draft(
             stderr.print(f"wrote {out}", markup=False)
         if publish:
             _published(publish_issue(store, result.plan, obj.now, force=force).number)
-    if check and result.warnings:
+    is_dead = links and _check_links(config.fetch, result.plan.items)
+    if check and (result.warnings or is_dead):
         raise typer.Exit(1)
+
+
+def _check_links(config: FetchConfig, items: list[Placed]) -> bool:
+    """Report the draft's dead, moved and unchecked links; whether any is dead."""
+    from curator.pipeline.linkcheck import DEAD, check_links
+
+    problems = check_links(config, items)
+    for problem in problems:
+        stderr.print(str(problem), markup=False)
+    return any(problem.kind == DEAD for problem in problems)
 
 
 @app.command(cls=Command)
