@@ -139,7 +139,7 @@ class Fetcher:
             deadline = asyncio.get_running_loop().time() + self.config.timeout
             try:
                 async with asyncio.timeout_at(deadline):
-                    return await self._call(method, url, headers, json)
+                    return await self._call(method, current, headers, json)
             except (TimeoutError, httpx.TimeoutException):
                 raise FetchTimeout(url, self.config.timeout) from None
             except httpx.TransportError as err:
