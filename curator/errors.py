@@ -35,6 +35,11 @@ class TemplateError(CuratorError):
     """The draft template is missing or refers to something that does not exist. Exit 2."""
 
 
+class ExportError(CuratorError):
+    """Buttondown or Ghost refused an export: one line with the service's own message (issue
+    16, item 4). Exit 1."""
+
+
 class FetchError(CuratorError):
     """A request for one URL failed. `transient` says whether a later run should retry.
 
@@ -62,6 +67,10 @@ class NetworkError(FetchError):
 class UnreachableError(NetworkError):
     """The server cannot be reached at all: connection refused, or no TLS on an https port.
     A link that also arrived as http is then fetched over http."""
+
+
+class NameNotFoundError(UnreachableError):
+    """The host name does not resolve (DNS): a dead link, for `draft --check --links`."""
 
 
 class CertificateError(FetchError):

@@ -36,6 +36,7 @@ from curator.errors import (
     FetchTimeout,
     HTTPStatusError,
     InvalidURLError,
+    NameNotFoundError,
     NetworkError,
     TooLargeError,
     UnreachableError,
@@ -118,6 +119,48 @@ class Fetcher:
         finally:
             slots.release()
             await self._transport.trim(lambda host: self._busy[host] > 0)
+
+    async def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: Mapping[str, str],
+        json: object | None = None,
+    ) -> Response:
+        """One API call (the export services'): any method, a JSON body, no redirects
+        followed, and every status returned with its body (up to max_bytes) so that the
+        caller can read the service's own error. Holds the same slots, within the same
+        deadline, and folds network failures the same way as `get`."""
+        current = _checked(url, url)
+        slots = _Slots(self._global, self._hosts, self._busy)
+        try:
+            await slots.hold(urls.host(current))
+            deadline = asyncio.get_running_loop().time() + self.config.timeout
+            try:
+                async with asyncio.timeout_at(deadline):
+                    return await self._call(method, current, headers, json)
+            except (TimeoutError, httpx.TimeoutException):
+                raise FetchTimeout(url, self.config.timeout) from None
+            except httpx.TransportError as err:
+                raise _transport_error(url, err) from None
+        finally:
+            slots.release()
+
+    async def _call(
+        self, method: str, url: str, headers: Mapping[str, str], json: object | None
+    ) -> Response:
+        assert self._client is not None, "use Fetcher as an async context manager"
+        cap = self.config.max_bytes
+        async with self._client.stream(method, url, headers=headers, json=json) as response:
+            head = {k.lower(): v for k, v in response.headers.items()}
+            try:
+                body = await _read_body(response, head.get("content-encoding", ""), cap)
+            except _BadBody as err:
+                raise ContentError(url, str(err)) from None
+            if body is None:
+                raise TooLargeError(url, cap)
+            return Response(str(response.url), response.status_code, head, body)
 
     async def _follow(
         self,
@@ -466,6 +509,8 @@ def _transport_error(url: str, err: httpx.TransportError) -> FetchError:
         return CertificateError(url, f"certificate verify failed: {_verify_message(verify)}")
     if _cause(err, ssl.SSLError) is not None:
         return UnreachableError(url, f"TLS handshake failed ({_first_line(err)})")
+    if isinstance(err, httpx.ConnectError) and _cause(err, socket.gaierror) is not None:
+        return NameNotFoundError(url, f"cannot connect ({_first_line(err)})")
     if isinstance(err, httpx.ConnectError):
         return UnreachableError(url, f"cannot connect ({_first_line(err)})")
     if isinstance(err, httpx.ReadError | httpx.WriteError):

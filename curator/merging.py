@@ -19,6 +19,7 @@ AUTHOR_FIELDS = (
     "user_title",
     "user_summary",
     "user_url",
+    "user_image",
     "issue_id",
 )
 

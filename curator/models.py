@@ -60,6 +60,7 @@ class Link(SQLModel, table=True):
     published: datetime | None = None
     category: str | None = None
     code_url: str | None = None
+    image: str | None = None  # the page's og:image or twitter:image, absolute http(s)
     note: str | None = None  # what enrichment noticed, e.g. "PDF document"
     first_seen: datetime = Field(index=True)
     status: str = Field(default=PENDING, index=True)
@@ -74,6 +75,7 @@ class Link(SQLModel, table=True):
     user_title: str | None = None
     user_summary: str | None = None
     user_url: str | None = None
+    user_image: str | None = None  # the author's image; "" shows none (`edit --no-image`)
     issue_id: int | None = Field(default=None, foreign_key="issue.id", index=True)
 
 
@@ -139,6 +141,23 @@ class IssueItem(SQLModel, table=True):
     position: int
 
 
+class Export(SQLModel, table=True):
+    """The remote draft an export of a window made (issue 16, item 4): exporting the same
+    window (the same start) to the same service again updates it instead of creating a
+    second one."""
+
+    # The window's start names the issue: the default window ends now, so its end moves
+    # with every run while the author prepares the same issue.
+    __table_args__ = (UniqueConstraint("service", "since"),)
+    id: int | None = Field(default=None, primary_key=True)
+    service: str  # "buttondown" | "ghost"
+    since: datetime
+    until: datetime
+    remote_id: str
+    url: str | None = None
+    exported_at: datetime
+
+
 ARXIV_LABEL = "arXiv"
 
 
@@ -191,6 +210,7 @@ class Metadata:
     final_url: str | None = None
     category: str | None = None
     code_url: str | None = None
+    image: str | None = None  # the page's og:image / twitter:image, absolute http(s)
     note: str | None = None
     title_guessed: bool = False  # made from the URL: a title a feed gave is better
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).parent.parent / "curator"
-STAGES = ("curator.collect", "curator.enrich", "curator.compose")
+STAGES = ("curator.collect", "curator.enrich", "curator.compose", "curator.export")
 UI = ("typer", "rich")
 # module prefix -> what it must never import
 FORBIDDEN: dict[str, tuple[str, ...]] = {

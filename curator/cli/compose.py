@@ -6,14 +6,18 @@ The pipeline is imported when a command runs: `--help` must not load the store.
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from curator.cli.app import Command, app, state, stderr
+from curator.errors import UsageError
 
 if TYPE_CHECKING:
+    from curator.compose import Placed
+    from curator.config import FetchConfig
     from curator.pipeline.compose import WindowChoice
 
 # draft and publish take the same window options: publish records what draft would write.
@@ -72,6 +76,11 @@ PublishDate = Annotated[
 ]
 
 
+class Format(StrEnum):
+    markdown = "markdown"
+    html = "html"
+
+
 @app.command(cls=Command)
 def draft(
     ctx: typer.Context,
@@ -87,32 +96,56 @@ def draft(
     check: Annotated[
         bool, typer.Option("--check", help="Exit with status 1 when the draft has warnings.")
     ] = False,
+    links: Annotated[
+        bool,
+        typer.Option(
+            "--links",
+            help="With --check: fetch every link of the draft, report dead and moved ones, "
+            "and exit with status 1 when any is dead.",
+        ),
+    ] = False,
     publish: Annotated[
         bool,
         typer.Option("--publish", help="Also record the issue as published, as `publish` does."),
     ] = False,
     force: Force = False,
+    form: Annotated[
+        Format,
+        typer.Option(
+            "--format",
+            metavar="FORMAT",
+            help="markdown, or html: one HTML document with its CSS inlined and no front "
+            "matter, to paste into an email editor.",
+        ),
+    ] = Format.markdown,
 ) -> None:
-    """Write the newsletter draft in Markdown.
+    """Write the newsletter draft in Markdown (or HTML, for email).
 
     The draft holds the unpublished links first seen in a window of days (or only the
     picked ones), ranked and grouped into sections. The window runs from the end of the
     last published issue (or 7 days back) to now; --week, or --since and --until, choose
     another. Problems found by the pre-publish check, such as an empty section, are
-    printed as warnings on stderr. With --publish, a draft that holds links that failed or
-    are not enriched yet is written but not published (exit 1), unless --force.
+    printed as warnings on stderr; --check --links also fetches every link and reports
+    dead ones (404, 410, no such host, repeated 5xx) and moved ones, by item number, with
+    the `curator edit` that applies the new URL. With --publish, a draft that holds links
+    that failed or are not enriched yet is written but not published (exit 1), unless
+    --force.
 
     Example: curator draft --week 2023-W52 --out drafts/2023-W52.md
     """
     from curator.files import write_atomically
     from curator.pipeline.compose import build_draft, publish_issue
 
-    choice = _choice(week, since, until)
+    if links and not check:
+        raise UsageError("--links goes with --check: curator draft --check --links")
+    choice = choice_of(week, since, until)
     obj = state(ctx)
     config = obj.config()
     day = publish_date.date() if publish_date else None
     with obj.store(write=publish) as store:
-        result = build_draft(config, store, choice, number=number, publish_date=day, now=obj.now)
+        result = build_draft(
+            config, store, choice, number=number, publish_date=day, now=obj.now, form=form.value
+        )
         for warning in result.warnings:
             stderr.print(f"warning: {warning}", markup=False)
         if out is None:
@@ -122,8 +155,19 @@ def draft(
             stderr.print(f"wrote {out}", markup=False)
         if publish:
             _published(publish_issue(store, result.plan, obj.now, force=force).number)
-    if check and result.warnings:
+    is_dead = links and _check_links(config.fetch, result.plan.items)
+    if check and (result.warnings or is_dead):
         raise typer.Exit(1)
+
+
+def _check_links(config: FetchConfig, items: list[Placed]) -> bool:
+    """Report the draft's dead, moved and unchecked links; whether any is dead."""
+    from curator.pipeline.linkcheck import DEAD, check_links
+
+    problems = check_links(config, items)
+    for problem in problems:
+        stderr.print(str(problem), markup=False)
+    return any(problem.kind == DEAD for problem in problems)
 
 
 @app.command(cls=Command)
@@ -148,7 +192,7 @@ def publish(
     """
     from curator.pipeline.compose import publish as publish_window
 
-    choice = _choice(week, since, until)
+    choice = choice_of(week, since, until)
     obj = state(ctx)
     config = obj.config()
     with obj.store() as store:
@@ -156,7 +200,7 @@ def publish(
     _published(issue.number)
 
 
-def _choice(week: str | None, since: datetime | None, until: datetime | None) -> WindowChoice:
+def choice_of(week: str | None, since: datetime | None, until: datetime | None) -> WindowChoice:
     from curator.pipeline.compose import WindowChoice
 
     return WindowChoice(week, since.date() if since else None, until.date() if until else None)

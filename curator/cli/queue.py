@@ -276,11 +276,18 @@ def edit(
     url: Annotated[
         str | None, typer.Option(metavar="URL", help="Make the draft link to URL instead.")
     ] = None,
+    image: Annotated[
+        str | None,
+        typer.Option(metavar="URL", help="Show this image when the link is featured."),
+    ] = None,
+    no_image: Annotated[
+        bool, typer.Option("--no-image", help="Show no image when the link is featured.")
+    ] = False,
 ) -> None:
     """Change how a link appears in the draft.
 
-    Your title, summary and URL replace the fetched ones in every later draft; --section
-    and --position place the link. Give at least one option.
+    Your title, summary, URL and image replace the fetched ones in every later draft;
+    --section and --position place the link. Give at least one option.
 
     Example: curator edit 12 --title "A shorter title" --position 1
     """
@@ -292,11 +299,15 @@ def edit(
         "section": section,
         "position": position,
         "user_url": url,
+        "user_image": "" if no_image else image,
     }
+    if no_image and image is not None:
+        raise UsageError("use either --image or --no-image, not both")
     changes = {k: v for k, v in changes.items() if v is not None}
     if not changes:
         raise UsageError(
-            "nothing to change: give --title, --summary, --section, --position or --url"
+            "nothing to change: give --title, --summary, --section, --position, --url, "
+            "--image or --no-image"
         )
     with state(ctx).store() as store:
         edit_link(store, link_id, changes)

@@ -11,7 +11,13 @@ from curator.compose.checks import check_draft, unready
 from curator.compose.draft import Draft, Entry, Placed, Section, placed
 from curator.compose.sections import AI_PAPERS, OTHER, section_for
 from curator.compose.selection import eligible, is_automatic, plan_draft
-from curator.compose.template import default_template, describe, format_date, render_draft
+from curator.compose.template import (
+    default_template,
+    describe,
+    format_date,
+    issue_title,
+    render_draft,
+)
 
 __all__ = [
     "AI_PAPERS",
@@ -26,6 +32,7 @@ __all__ = [
     "eligible",
     "format_date",
     "is_automatic",
+    "issue_title",
     "placed",
     "plan_draft",
     "render_draft",

@@ -23,6 +23,7 @@ class Entry:
     code_url: str | None
     own_summary: str = ""  # the author's words (`edit --summary`), "" when none
     decision: str | None = None  # pick, feature, pin, or None when chosen automatically
+    image: str | None = None  # the featured picture: the author's, else the page's
 
 
 @dataclass(frozen=True)

@@ -167,7 +167,15 @@ def _entry(link: Link, *, featured: bool) -> Entry:
         own_summary=collapse(link.user_summary),
         code_url=link.code_url,
         decision=link.decision,
+        image=_image(link),
     )
+
+
+def _image(link: Link) -> str | None:
+    """The author's image (`edit --image`); `edit --no-image` leaves "" and shows none."""
+    if link.user_image is not None:
+        return link.user_image or None
+    return link.image
 
 
 def _summary(link: Link, *, featured: bool) -> str:

@@ -60,6 +60,11 @@ def render_draft(draft: Draft, config: DraftConfig) -> str:
     return text.rstrip("\n") + "\n"  # one final newline, whichever blocks were empty
 
 
+def issue_title(draft: Draft, config: DraftConfig) -> str:
+    """The issue's title: the front matter's, an email's subject, a Ghost post's title."""
+    return f"{config.title} #{draft.number}"
+
+
 def default_template() -> Path:
     """templates/issue.md.j2: inside the installed package, or at the top of the checkout."""
     package = Path(__file__).parent.parent
@@ -117,7 +122,7 @@ def _environment(folder: Path) -> jinja2.Environment:
 def _context(draft: Draft, config: DraftConfig) -> dict[str, Any]:
     return {
         "draft": draft,
-        "title": f"{config.title} #{draft.number}",
+        "title": issue_title(draft, config),
         "number": draft.number,
         "publish_date": format_date(draft.publish_date, config.date_format),
         "date_key": config.date_key,

@@ -80,6 +80,28 @@ class DraftConfig:
     date_key: str = "publishDate"  # Astro's starter reads pubDate, Hugo date
 
 
+BUTTONDOWN_API_URL = "https://api.buttondown.com/v1"
+
+
+@dataclass(frozen=True)
+class ButtondownConfig:
+    api_url: str = BUTTONDOWN_API_URL  # another for a proxy or a test double
+
+
+@dataclass(frozen=True)
+class GhostConfig:
+    url: str = ""  # the site's URL, e.g. https://blog.example.com (required to export)
+
+
+@dataclass(frozen=True)
+class ExportConfig:
+    """`[export.buttondown]` and `[export.ghost]`: where drafts go. The keys never live
+    here: only in the environment (BUTTONDOWN_API_KEY, GHOST_ADMIN_API_KEY)."""
+
+    buttondown: ButtondownConfig = field(default_factory=ButtondownConfig)
+    ghost: GhostConfig = field(default_factory=GhostConfig)
+
+
 @dataclass(frozen=True)
 class Config:
     fetch: FetchConfig = field(default_factory=FetchConfig)
@@ -87,6 +109,7 @@ class Config:
     arxiv: tuple[ArxivSource, ...] = ()
     draft: DraftConfig = field(default_factory=DraftConfig)
     sources: dict[str, str] = field(default_factory=dict)
+    export: ExportConfig = field(default_factory=ExportConfig)
     path: Path | None = None
 
 
@@ -190,6 +213,9 @@ def _check(config: Config, path: Path) -> None:
         _check_unique(arxiv_name(query), names, path, f"arxiv[{i}].name")
     if config.draft.max_papers < 0 or config.draft.max_links < 0:
         raise ConfigError(f"{path}: draft.max_papers and draft.max_links must be >= 0")
+    _check_url(config.export.buttondown.api_url, path, "export.buttondown.api_url")
+    if config.export.ghost.url:
+        _check_url(config.export.ghost.url, path, "export.ghost.url")
     _check_dates(config.draft, path)
 
 

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
+from urllib.parse import urljoin
 
 from courlan import extract_domain
 from htmldate import find_date
@@ -33,8 +34,9 @@ from trafilatura.metadata import (
 from trafilatura.settings import Document
 from trafilatura.xpaths import TITLE_XPATHS
 
+from curator import urls
 from curator.enrich import labels
-from curator.errors import ExtractionError
+from curator.errors import ExtractionError, InvalidURLError
 from curator.text import collapse
 
 _MAX_H1 = 5
@@ -43,6 +45,15 @@ _MAX_JSON_NODES = 10_000
 _TAGLINES = (
     './/*[contains(@class, "site-description") or contains(@class, "tagline")'
     ' or contains(@class, "slogan")]'
+)
+# The Open Graph protocol (ogp.me) names og:image and og:image:url; X's cards
+# twitter:image (older pages twitter:image:src), as `name` or, often, `property`.
+_IMAGE_METAS = (
+    ("property", "og:image"),
+    ("property", "og:image:url"),
+    ("name", "twitter:image"),
+    ("property", "twitter:image"),
+    ("name", "twitter:image:src"),
 )
 _LOGO_ALT = (
     './/*[contains(@class, "logo") or contains(@id, "logo")]//img/@alt'
@@ -63,6 +74,7 @@ class PageFacts:
     heading: str | None  # an <h1>/<h2> marked as the article's title by its class
     taglines: tuple[str, ...]  # the site's slogan, where a theme marks it
     signals: labels.Signals
+    image: str | None = None  # og:image or twitter:image, absolute http(s)
 
 
 def read_page(tree: HtmlElement, url: str, date_params: Mapping[str, Any]) -> PageFacts:
@@ -92,8 +104,31 @@ def read_page(tree: HtmlElement, url: str, date_params: Mapping[str, Any]) -> Pa
     )
     heading = extract_metainfo(tree, TITLE_XPATHS)
     return PageFacts(
-        document, h1s, og_title, declared_title, html_title, heading, _taglines(tree), signals
+        document,
+        h1s,
+        og_title,
+        declared_title,
+        html_title,
+        heading,
+        _taglines(tree),
+        signals,
+        page_image(tree, url),
     )
+
+
+def page_image(tree: HtmlElement, url: str) -> str | None:
+    """The page's own picture for a featured item (issue 16, item 6): the first og:image
+    or twitter:image that is, once resolved against the page, an http(s) URL. Open Graph
+    asks for absolute URLs, yet relative ones are common; data: and javascript: are not."""
+    for attribute, name in _IMAGE_METAS:
+        value = _meta(tree, attribute, name)
+        if value is None:
+            continue
+        try:
+            return urls.check(urljoin(url, value))
+        except InvalidURLError:
+            continue
+    return None
 
 
 def page_metadata(tree: HtmlElement, url: str, date_params: Mapping[str, Any]) -> Document:

@@ -186,6 +186,7 @@ def explain_html(html: str, url: str, labels: Mapping[str, str]) -> Explained:
         published=_published(found.date),
         authors=tuple(name.strip() for name in author.split(";")) if author else (),
         final_url=url,
+        image=facts.image,
     )
     return Explained(meta, headline.rule if headline else "from the URL", label.rule, signals)
 

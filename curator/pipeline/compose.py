@@ -14,6 +14,7 @@ from curator.compose import (
     Draft,
     Placed,
     check_draft,
+    issue_title,
     placed,
     plan_draft,
     render_draft,
@@ -25,6 +26,8 @@ from curator.models import Issue, Link
 from curator.store import Store
 
 DEFAULT_DAYS = 7
+MARKDOWN = "markdown"
+HTML = "html"  # one document, CSS inlined, no front matter (issue 16, item 3)
 _WEEK = re.compile(r"(\d{4})-?W(\d{1,2})", re.IGNORECASE)
 
 
@@ -134,10 +137,17 @@ def build_draft(
     number: int | None = None,
     publish_date: date | None = None,
     now: datetime,
+    form: str = MARKDOWN,
 ) -> DraftResult:
-    """The draft for the chosen window: planned, rendered and checked."""
+    """The draft for the chosen window: planned, rendered (as Markdown, or as HTML for
+    email when `form` is HTML) and checked."""
     plan = plan_issue(config, store, choice, number=number, publish_date=publish_date, now=now)
-    return DraftResult(plan, render_draft(plan.draft, config.draft))
+    text = render_draft(plan.draft, config.draft)
+    if form == HTML:
+        from curator.export import email_html  # css-inline loads only for HTML
+
+        text = email_html(text, issue_title(plan.draft, config.draft))
+    return DraftResult(plan, text)
 
 
 def publish(

@@ -133,6 +133,7 @@ def as_json(view: LinkView) -> dict[str, Any]:
         "first_seen": _iso(link.first_seen),
         "category": link.category,
         "code_url": link.code_url,
+        "image": link.image,
         "note": link.note,
         "attempts": link.attempts,
         "next_attempt_at": _iso(link.next_attempt_at),
@@ -142,6 +143,7 @@ def as_json(view: LinkView) -> dict[str, Any]:
         "user_title": link.user_title,
         "user_summary": link.user_summary,
         "user_url": link.user_url,
+        "user_image": link.user_image,
         "published_in": view.issue_number,
         "sources": len({s.source for s in view.sightings}),
         "sightings": [
@@ -178,10 +180,13 @@ def decide(store: Store, ids: Sequence[int], action: str) -> None:
 
 
 def edit(store: Store, link_id: int, changes: dict[str, Any]) -> None:
-    """Set the author's own title, summary, section, position or URL on one link."""
+    """Set the author's own title, summary, section, position, URL or image on one link;
+    an image of "" shows none."""
     _require(store, [link_id])
     if changes.get("user_url") is not None:
         changes["user_url"] = urls.check(changes["user_url"])
+    if changes.get("user_image"):
+        changes["user_image"] = urls.check(changes["user_image"])
     store.set_fields([link_id], **changes)
 
 

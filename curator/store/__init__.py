@@ -18,6 +18,7 @@ from curator.statuses import STATUSES
 from curator.store import schema
 from curator.store.engine import opening
 from curator.store.enrichment import Enrichment
+from curator.store.exports import Exports
 from curator.store.issues import Issues
 from curator.store.links import LinkFilter, Links
 from curator.store.schema import MIGRATIONS
@@ -27,7 +28,7 @@ from curator.store.sqlite import SQLite
 __all__ = ["MIGRATIONS", "STATUSES", "LinkFilter", "Store", "open_store"]
 
 
-class Store(Links, Enrichment, Sources, Issues):
+class Store(Links, Enrichment, Sources, Issues, Exports):
     def __init__(self, path: Path) -> None:
         """Open (or create) the queue in the SQLite file at `path`. A database that may not
         be written opens read-only: commands that only read work, and the first write fails

@@ -40,8 +40,8 @@ COLUMNS = Link.__table__.c  # type: ignore[attr-defined]
 # Every row one `add` inserts has the same columns: an INSERT of many rows takes its
 # columns from the first and silently drops the others' extra keys.
 _UNSET_ON_ARRIVAL = dict.fromkeys(
-    ("source", "site_name", "category", "code_url", "note", "error", "next_attempt_at",
-     "enriched_at")
+    ("source", "site_name", "category", "code_url", "image", "note", "error",
+     "next_attempt_at", "enriched_at")
 )  # fmt: skip
 
 
@@ -366,6 +366,7 @@ def metadata_columns(meta: Metadata, now: datetime) -> dict[str, Any]:
         "published": meta.published,
         "category": meta.category,
         "code_url": meta.code_url,
+        "image": meta.image,
     }
     values: dict[str, Any] = {name: value for name, value in found.items() if value is not None}
     if meta.authors:

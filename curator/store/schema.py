@@ -41,6 +41,14 @@ def _keep_link_ids(conn: Connection, dialect: Dialect) -> None:
     dialect.keep_ids(conn, "link", highest_sighting or 0)
 
 
+def _keep_images_and_exports(conn: Connection, _: Dialect) -> None:
+    """Issue 16: a page's featured image and the author's override of it (items 6), and
+    the remote draft each exported window made, so a re-export updates it (item 4)."""
+    _add_column(conn, "link", "image")
+    _add_column(conn, "link", "user_image")
+    SQLModel.metadata.tables["export"].create(conn, checkfirst=True)
+
+
 def _add_column(conn: Connection, table: str, column: str) -> None:
     """A nullable text column, unless a database already has it."""
     if column not in {found["name"] for found in inspect(conn).get_columns(table)}:
@@ -51,6 +59,7 @@ MIGRATIONS: list[Callable[[Connection, Dialect], None]] = [
     lambda conn, _: SQLModel.metadata.create_all(conn),
     _remember_arrivals_and_found_feeds,
     _keep_link_ids,
+    _keep_images_and_exports,
 ]
 
 
