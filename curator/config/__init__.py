@@ -70,6 +70,23 @@ class DraftConfig:
     max_links: int = 15
     template: Path | None = None
     section: tuple[SectionRule, ...] = ()
+    # "llm": items show the cached LLM summary where there is one (issue 20).
+    summary: str = "extractive"
+
+
+SUMMARY_KINDS = ("extractive", "llm")
+
+
+@dataclass(frozen=True)
+class SummariesConfig:
+    """LLM summaries (issue 20): `model` is an llm model id or alias; empty turns them off."""
+
+    model: str = ""
+    prompt: str = ""  # empty: the built-in prompt
+    sentences: int = 2
+    max_per_run: int = 30  # calls to the model per run, at most
+    max_chars: int = 4000  # of a page's main text sent with the prompt
+    timeout: float = 30.0  # seconds one call may take
 
 
 @dataclass(frozen=True)
@@ -78,6 +95,7 @@ class Config:
     feed: tuple[FeedSource, ...] = ()
     arxiv: tuple[ArxivSource, ...] = ()
     draft: DraftConfig = field(default_factory=DraftConfig)
+    summaries: SummariesConfig = field(default_factory=SummariesConfig)
     sources: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
 
@@ -182,6 +200,18 @@ def _check(config: Config, path: Path) -> None:
         _check_unique(arxiv_name(query), names, path, f"arxiv[{i}].name")
     if config.draft.max_papers < 0 or config.draft.max_links < 0:
         raise ConfigError(f"{path}: draft.max_papers and draft.max_links must be >= 0")
+    _check_summaries(config, path)
+
+
+def _check_summaries(config: Config, path: Path) -> None:
+    if config.draft.summary not in SUMMARY_KINDS:
+        raise ConfigError(f"{path}: draft.summary must be one of {', '.join(SUMMARY_KINDS)}")
+    summaries = config.summaries
+    for name in ("sentences", "max_per_run", "max_chars"):
+        if getattr(summaries, name) < 1:
+            raise ConfigError(f"{path}: summaries.{name} must be at least 1")
+    if summaries.timeout <= 0:
+        raise ConfigError(f"{path}: summaries.timeout must be > 0")
 
 
 def _check_url(url: str, path: Path, where: str) -> None:

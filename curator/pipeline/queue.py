@@ -50,6 +50,12 @@ class LinkView:
 
         return section_for(self.link, self.draft)
 
+    @property
+    def summary_source(self) -> str | None:
+        from curator.compose import summary_source
+
+        return summary_source(self.link, self.draft)
+
 
 def add_urls(store: Store, texts: Sequence[str], *, note: str | None, now: datetime) -> AddReport:
     """Queue URLs given on the command line; one bad URL refuses the whole call."""
@@ -142,6 +148,9 @@ def as_json(view: LinkView) -> dict[str, Any]:
         "user_title": link.user_title,
         "user_summary": link.user_summary,
         "user_url": link.user_url,
+        "summary_source": view.summary_source,
+        "llm_summary": link.llm_summary,
+        "llm_model": link.llm_model,
         "published_in": view.issue_number,
         "sources": len({s.source for s in view.sightings}),
         "sightings": [

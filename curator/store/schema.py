@@ -41,6 +41,13 @@ def _keep_link_ids(conn: Connection, dialect: Dialect) -> None:
     dialect.keep_ids(conn, "link", highest_sighting or 0)
 
 
+def _keep_llm_summaries(conn: Connection, _: Dialect) -> None:
+    """Version 3 (issue 20): a link keeps its LLM summary with the model and prompt hash
+    that made it, so the same input never costs a second call."""
+    for column in ("llm_summary", "llm_model", "llm_prompt_hash"):
+        _add_column(conn, "link", column)
+
+
 def _add_column(conn: Connection, table: str, column: str) -> None:
     """A nullable text column, unless a database already has it."""
     if column not in {found["name"] for found in inspect(conn).get_columns(table)}:
@@ -51,6 +58,7 @@ MIGRATIONS: list[Callable[[Connection, Dialect], None]] = [
     lambda conn, _: SQLModel.metadata.create_all(conn),
     _remember_arrivals_and_found_feeds,
     _keep_link_ids,
+    _keep_llm_summaries,
 ]
 
 
