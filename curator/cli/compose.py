@@ -92,6 +92,12 @@ def draft(
         typer.Option("--publish", help="Also record the issue as published, as `publish` does."),
     ] = False,
     force: Force = False,
+    summarize: Annotated[
+        bool,
+        typer.Option(
+            "--summarize", help="First ask the LLM for summaries, as `curator summarize` does."
+        ),
+    ] = False,
 ) -> None:
     """Write the newsletter draft in Markdown.
 
@@ -107,11 +113,16 @@ def draft(
     from curator.files import write_atomically
     from curator.pipeline.compose import build_draft, publish_issue
 
-    choice = _choice(week, since, until)
+    choice = window_choice(week, since, until)
     obj = state(ctx)
     config = obj.config()
     day = publish_date.date() if publish_date else None
-    with obj.store(write=publish) as store:
+    with obj.store(write=publish or summarize) as store:
+        if summarize:
+            from curator.cli.summarize import render_summaries
+            from curator.pipeline.summarize import summarize as summarize_links
+
+            render_summaries(summarize_links(config, store, [], choice, obj.now))
         result = build_draft(config, store, choice, number=number, publish_date=day, now=obj.now)
         for warning in result.warnings:
             stderr.print(f"warning: {warning}", markup=False)
@@ -148,7 +159,7 @@ def publish(
     """
     from curator.pipeline.compose import publish as publish_window
 
-    choice = _choice(week, since, until)
+    choice = window_choice(week, since, until)
     obj = state(ctx)
     config = obj.config()
     with obj.store() as store:
@@ -156,7 +167,7 @@ def publish(
     _published(issue.number)
 
 
-def _choice(week: str | None, since: datetime | None, until: datetime | None) -> WindowChoice:
+def window_choice(week: str | None, since: datetime | None, until: datetime | None) -> WindowChoice:
     from curator.pipeline.compose import WindowChoice
 
     return WindowChoice(week, since.date() if since else None, until.date() if until else None)

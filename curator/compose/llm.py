@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import string
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -30,7 +29,6 @@ Source: {source}
 
 {text}
 """
-PROMPT_FIELDS = frozenset({"title", "text", "source", "kind", "sentences"})
 # An answer is cut to this many characters at most, at a sentence end where one fits.
 SUMMARY_LIMIT = 600
 # An answer this alike to the title (difflib's ratio, case and punctuation aside) only
@@ -68,20 +66,9 @@ class SummaryInput:
     source: str
 
 
-def check_prompt(template: str) -> None:
-    """ValueError naming the first placeholder a prompt template may not use."""
-    try:
-        names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
-    except ValueError as err:
-        raise ValueError(f"summaries.prompt: {err}") from None
-    unknown = sorted(names - PROMPT_FIELDS)
-    if unknown:
-        allowed = ", ".join(f"{{{name}}}" for name in sorted(PROMPT_FIELDS))
-        raise ValueError(f"summaries.prompt: unknown placeholder {{{unknown[0]}}} ({allowed})")
-
-
 def build_prompt(template: str, item: SummaryInput, sentences: int) -> str:
-    """The prompt for one link; `template` passed check_prompt."""
+    """The prompt for one link; config checked the template's placeholders
+    (PROMPT_FIELDS)."""
     return (template or DEFAULT_PROMPT).format(
         title=item.title, text=item.text, source=item.source, kind=item.kind, sentences=sentences
     )

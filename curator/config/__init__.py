@@ -6,6 +6,7 @@ Imports nothing from curator but errors and urls.
 
 from __future__ import annotations
 
+import string
 import tomllib
 import types
 import typing
@@ -75,6 +76,8 @@ class DraftConfig:
 
 
 SUMMARY_KINDS = ("extractive", "llm")
+# What a `[summaries] prompt` template may name, as {title} and so on.
+PROMPT_FIELDS = frozenset({"title", "text", "source", "kind", "sentences"})
 
 
 @dataclass(frozen=True)
@@ -212,6 +215,20 @@ def _check_summaries(config: Config, path: Path) -> None:
             raise ConfigError(f"{path}: summaries.{name} must be at least 1")
     if summaries.timeout <= 0:
         raise ConfigError(f"{path}: summaries.timeout must be > 0")
+    _check_prompt(summaries.prompt, path)
+
+
+def _check_prompt(template: str, path: Path) -> None:
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    except ValueError as err:
+        raise ConfigError(f"{path}: summaries.prompt: {err}") from None
+    unknown = sorted(names - PROMPT_FIELDS)
+    if unknown:
+        allowed = ", ".join(f"{{{name}}}" for name in sorted(PROMPT_FIELDS))
+        raise ConfigError(
+            f"{path}: summaries.prompt: unknown placeholder {{{unknown[0]}}} (use {allowed})"
+        )
 
 
 def _check_url(url: str, path: Path, where: str) -> None:
