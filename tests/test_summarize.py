@@ -150,6 +150,15 @@ def test_a_page_without_text_is_named_once_and_costs_no_call(
     assert fake.calls == 0
 
 
+def test_a_paper_without_its_abstract_yet_costs_no_call(
+    runner: CliRunner, env: Path, fake: FakeOpenAI
+) -> None:
+    link_id = add_paper(env, "2312.10003", "ReSt meets ReAct", abstract="")
+    _, err = invoke(runner, "summarize", str(link_id))
+    assert f"warning: summaries: no text for #{link_id} (no abstract yet)" in err
+    assert fake.calls == 0
+
+
 def test_max_per_run_caps_the_calls_and_the_next_run_goes_on(
     runner: CliRunner, env: Path, fake: FakeOpenAI
 ) -> None:

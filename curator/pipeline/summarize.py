@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
 # A provider's error can run to a page of JSON; the warning keeps its start.
 REASON_CHARS = 200
+NO_ABSTRACT = "no abstract yet"
 
 
 class SummaryFailure(CuratorError):
@@ -220,22 +221,28 @@ def _ask(model: Model, prompt: str, settings: SummariesConfig) -> str:
 
 
 def _reason(err: Exception) -> str:
-    first = str(err).strip().splitlines()[0] if str(err).strip() else ""
-    return shorten(f"{type(err).__name__}: {first}" if first else type(err).__name__, REASON_CHARS)
+    """The error's class and the first line of its message."""
+    lines = str(err).strip().splitlines()
+    name = type(err).__name__
+    return shorten(f"{name}: {lines[0]}" if lines else name, REASON_CHARS)
 
 
 def _texts(
     config: Config, settings: SummariesConfig, due: Sequence[_Due], report: SummarizeReport
 ) -> dict[int, str]:
     """The text each prompt holds: a paper's abstract, a page's main text (fetched now)."""
-    texts = {item.link.id or 0: plain_text(item.link.summary or "") for item in due}
+    texts = {}
+    for link in (item.link for item in due if item.link.kind == PAPER):
+        if abstract := plain_text(link.summary or ""):
+            texts[link.id or 0] = abstract
+        else:
+            report.unread.append((link.id or 0, NO_ABSTRACT))
     pages = [item.link for item in due if item.link.kind != PAPER]
     if pages:
         found = asyncio.run(_page_texts(config, pages, settings.max_chars))
         for link, text in zip(pages, found, strict=True):
             if isinstance(text, FetchError):
                 report.unread.append((link.id or 0, text.reason))
-                del texts[link.id or 0]
             else:
                 texts[link.id or 0] = text
     return texts
