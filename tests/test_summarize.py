@@ -91,6 +91,7 @@ def test_an_answer_loses_its_label_quotes_and_line_breaks() -> None:
         ("   \n", "empty"),
         ("I'm sorry, but I can't summarise this article.", "a refusal"),
         ("As an AI language model, I cannot browse.", "a refusal"),
+        ("I’m unable to read the page.", "a refusal"),
         ("## Summary\n\nIt does one thing.", "Markdown headings"),
         ("ReSt meets ReAct: self-improvement for reasoning agents.", "repeats the title"),
     ],

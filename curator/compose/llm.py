@@ -37,8 +37,9 @@ TITLE_RATIO = 0.9
 
 _HEADING = re.compile(r"^ {0,3}#{1,6}(?:[ \t]|$)", re.MULTILINE)  # CommonMark 4.2 ATX
 _REFUSAL = re.compile(
-    r"^(?:i'?m sorry|sorry\b|i apologi[sz]e|i (?:cannot|can'?t|am unable|'m unable|am not able)"
-    r"|as an ai\b|unfortunately,? i\b|i do(?: not|n'?t) have access)",
+    r"^(?:i['’]?m sorry|sorry\b|i apologi[sz]e|i (?:cannot|can['’]?t|am unable|am not able)"
+    r"|i['’]?m (?:unable|not able)|as an ai\b|unfortunately,? i\b"
+    r"|i do(?: not|n['’]?t) have access)",
     re.IGNORECASE,
 )
 _LABEL = re.compile(r"^(?:summary|tl;?dr)\s*:\s*", re.IGNORECASE)
