@@ -77,6 +77,11 @@ class Link(SQLModel, table=True):
     user_url: str | None = None
     user_image: str | None = None  # the author's image; "" shows none (`edit --no-image`)
     issue_id: int | None = Field(default=None, foreign_key="issue.id", index=True)
+    # The LLM's summary (issue 20) and what made it: a model id and the hash of its input.
+    # A model and hash with no summary record an answer that was rejected.
+    llm_summary: str | None = None
+    llm_model: str | None = None
+    llm_prompt_hash: str | None = None
 
 
 class Sighting(SQLModel, table=True):

@@ -118,6 +118,12 @@ def draft(
             "matter, to paste into an email editor.",
         ),
     ] = Format.markdown,
+    summarize: Annotated[
+        bool,
+        typer.Option(
+            "--summarize", help="First ask the LLM for summaries, as `curator summarize` does."
+        ),
+    ] = False,
 ) -> None:
     """Write the newsletter draft in Markdown (or HTML, for email).
 
@@ -138,11 +144,16 @@ def draft(
 
     if links and not check:
         raise UsageError("--links goes with --check: curator draft --check --links")
-    choice = choice_of(week, since, until)
+    choice = window_choice(week, since, until)
     obj = state(ctx)
     config = obj.config()
     day = publish_date.date() if publish_date else None
-    with obj.store(write=publish) as store:
+    with obj.store(write=publish or summarize) as store:
+        if summarize:
+            from curator.cli.summarize import render_summaries
+            from curator.pipeline.summarize import summarize as summarize_links
+
+            render_summaries(summarize_links(config, store, [], choice, obj.now))
         result = build_draft(
             config, store, choice, number=number, publish_date=day, now=obj.now, form=form.value
         )
@@ -192,7 +203,7 @@ def publish(
     """
     from curator.pipeline.compose import publish as publish_window
 
-    choice = choice_of(week, since, until)
+    choice = window_choice(week, since, until)
     obj = state(ctx)
     config = obj.config()
     with obj.store() as store:
@@ -200,7 +211,7 @@ def publish(
     _published(issue.number)
 
 
-def choice_of(week: str | None, since: datetime | None, until: datetime | None) -> WindowChoice:
+def window_choice(week: str | None, since: datetime | None, until: datetime | None) -> WindowChoice:
     from curator.pipeline.compose import WindowChoice
 
     return WindowChoice(week, since.date() if since else None, until.date() if until else None)

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from curator.cli.app import Command, app, state, stderr
-from curator.cli.compose import DraftDate, DraftNumber, DraftWeek, Since, Until, choice_of
+from curator.cli.compose import DraftDate, DraftNumber, DraftWeek, Since, Until, window_choice
 
 
 class Service(StrEnum):
@@ -41,7 +41,7 @@ def export(
     """
     from curator.pipeline.export import export_draft
 
-    choice = choice_of(week, since, until)
+    choice = window_choice(week, since, until)
     obj = state(ctx)
     config = obj.config()
     day = publish_date.date() if publish_date else None

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from curator.compose.summaries import plain_text
+from curator.config import DraftConfig
 from curator.models import PAPER, Link
 from curator.text import collapse
 
@@ -24,6 +25,7 @@ class Entry:
     own_summary: str = ""  # the author's words (`edit --summary`), "" when none
     decision: str | None = None  # pick, feature, pin, or None when chosen automatically
     image: str | None = None  # the featured picture: the author's, else the page's
+    llm_summary: str = ""  # the LLM's, when [draft] summary = "llm" (issue 20); else ""
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,24 @@ def title_of(link: Link) -> str:
 
 def url_of(link: Link) -> str:
     return link.user_url or link.url
+
+
+def llm_summary_of(link: Link, config: DraftConfig) -> str:
+    """The cached LLM summary, when the draft uses them (`[draft] summary = "llm"`)."""
+    return collapse(link.llm_summary) if config.summary == "llm" else ""
+
+
+def summary_source(link: Link, config: DraftConfig) -> str | None:
+    """Whose words the draft shows for the link (issue 20): the author's always win, then
+    the LLM's when the draft uses them, then the abstract or the page's own; None when
+    it has no summary."""
+    if collapse(link.user_summary):
+        return "author"
+    if llm_summary_of(link, config):
+        return f"llm:{link.llm_model}"
+    if not collapse(link.summary):
+        return None
+    return "abstract" if link.kind == PAPER else "page"
 
 
 def searchable(link: Link) -> str:

@@ -11,7 +11,16 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 from curator import urls
-from curator.compose.draft import Draft, Entry, Section, searchable, title_of, url_of, utc
+from curator.compose.draft import (
+    Draft,
+    Entry,
+    Section,
+    llm_summary_of,
+    searchable,
+    title_of,
+    url_of,
+    utc,
+)
 from curator.compose.sections import AI_PAPERS, has_word, section_for, section_names
 from curator.compose.summaries import first_sentences, plain_text
 from curator.config import DraftConfig
@@ -84,7 +93,7 @@ def plan_draft(
         publish_date=publish_date,
         since=since,
         until=until,
-        featured=tuple(_entry(link, featured=True) for link in featured),
+        featured=tuple(_entry(link, config, featured=True) for link in featured),
         sections=_sections(rest, config, is_capped=not chosen_only),
     )
 
@@ -103,7 +112,8 @@ def _sections(ranked: list[Link], config: DraftConfig, *, is_capped: bool) -> tu
     for name in section_names(config, groups):
         cap = (config.max_papers if name == AI_PAPERS else config.max_links) if is_capped else None
         placed = _place(groups.get(name, []), cap)
-        sections.append(Section(name, tuple(_entry(link, featured=False) for link in placed)))
+        entries = tuple(_entry(link, config, featured=False) for link in placed)
+        sections.append(Section(name, entries))
     return tuple(sections)
 
 
@@ -152,22 +162,24 @@ def _position(link: Link) -> int:
     return link.position or 0
 
 
-def _entry(link: Link, *, featured: bool) -> Entry:
+def _entry(link: Link, config: DraftConfig, *, featured: bool) -> Entry:
     url = url_of(link)
     source = (
         collapse(link.source) or collapse(link.site_name) or ("Tweet" if urls.is_tweet(url) else "")
     )
+    llm_summary = llm_summary_of(link, config)
     return Entry(
         link_id=link.id or 0,
         title=title_of(link),
         url=url,
         kind=link.kind,
         source=source,
-        summary=collapse(link.user_summary) or _summary(link, featured=featured),
+        summary=collapse(link.user_summary) or llm_summary or _summary(link, featured=featured),
         own_summary=collapse(link.user_summary),
         code_url=link.code_url,
         decision=link.decision,
         image=_image(link),
+        llm_summary=llm_summary,
     )
 
 

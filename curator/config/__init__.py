@@ -7,6 +7,7 @@ Imports nothing from curator but errors and urls.
 from __future__ import annotations
 
 import re
+import string
 import tomllib
 import types
 import typing
@@ -79,6 +80,26 @@ class DraftConfig:
     date_format: str = "long"
     date_key: str = "publishDate"  # Astro's starter reads pubDate, Hugo date
 
+    # "llm": items show the cached LLM summary where there is one (issue 20).
+    summary: str = "extractive"
+
+
+SUMMARY_KINDS = ("extractive", "llm")
+# What a `[summaries] prompt` template may name, as {title} and so on.
+PROMPT_FIELDS = frozenset({"title", "text", "source", "kind", "sentences"})
+
+
+@dataclass(frozen=True)
+class SummariesConfig:
+    """LLM summaries (issue 20): `model` is an llm model id or alias; empty turns them off."""
+
+    model: str = ""
+    prompt: str = ""  # empty: the built-in prompt
+    sentences: int = 2
+    max_per_run: int = 30  # calls to the model per run, at most
+    max_chars: int = 4000  # of a page's main text sent with the prompt
+    timeout: float = 30.0  # seconds one call may take
+
 
 BUTTONDOWN_API_URL = "https://api.buttondown.com/v1"
 
@@ -108,6 +129,7 @@ class Config:
     feed: tuple[FeedSource, ...] = ()
     arxiv: tuple[ArxivSource, ...] = ()
     draft: DraftConfig = field(default_factory=DraftConfig)
+    summaries: SummariesConfig = field(default_factory=SummariesConfig)
     sources: dict[str, str] = field(default_factory=dict)
     export: ExportConfig = field(default_factory=ExportConfig)
     path: Path | None = None
@@ -218,12 +240,39 @@ def _check(config: Config, path: Path) -> None:
         _check_url(config.export.ghost.url, path, "export.ghost.url")
     _check_dates(config.draft, path)
 
+    _check_summaries(config, path)
+
 
 def _check_dates(draft: DraftConfig, path: Path) -> None:
     if draft.date_format not in DATE_FORMATS and "%" not in draft.date_format:
         raise ConfigError(f'{path}: draft.date_format must be "long", "iso" or a strftime pattern')
     if not _YAML_KEY.fullmatch(draft.date_key):
         raise ConfigError(f"{path}: draft.date_key must be a plain name like pubDate")
+
+
+def _check_summaries(config: Config, path: Path) -> None:
+    if config.draft.summary not in SUMMARY_KINDS:
+        raise ConfigError(f"{path}: draft.summary must be one of {', '.join(SUMMARY_KINDS)}")
+    summaries = config.summaries
+    for name in ("sentences", "max_per_run", "max_chars"):
+        if getattr(summaries, name) < 1:
+            raise ConfigError(f"{path}: summaries.{name} must be at least 1")
+    if summaries.timeout <= 0:
+        raise ConfigError(f"{path}: summaries.timeout must be > 0")
+    _check_prompt(summaries.prompt, path)
+
+
+def _check_prompt(template: str, path: Path) -> None:
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    except ValueError as err:
+        raise ConfigError(f"{path}: summaries.prompt: {err}") from None
+    unknown = sorted(names - PROMPT_FIELDS)
+    if unknown:
+        allowed = ", ".join(f"{{{name}}}" for name in sorted(PROMPT_FIELDS))
+        raise ConfigError(
+            f"{path}: summaries.prompt: unknown placeholder {{{unknown[0]}}} (use {allowed})"
+        )
 
 
 def _check_url(url: str, path: Path, where: str) -> None:

@@ -5,8 +5,8 @@ Contract: takes what was fetched (a page's body and type, a PDF's URL) and the a
 an arXiv Paper gives its own (Paper.metadata). Never fetches, never touches the store,
 the pipeline or the CLI. `pages` turns a body into Metadata, `metadata` reads a page's own
 declarations, `labels` chooses the label shown after each link ("(The Verge)"), `titles`
-the headline, `extracting` runs extraction in worker processes that a pathological page
-cannot hang or exhaust.
+the headline, `maintext` the main text an LLM summary is made from, `extracting` runs
+extraction in worker processes that a pathological page cannot hang or exhaust.
 
 The entry points are imported from here; each loads its module on first use, so that
 commands that never enrich never pay for trafilatura.

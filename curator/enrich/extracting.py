@@ -20,8 +20,9 @@ import time
 from collections.abc import Mapping
 from multiprocessing.connection import Connection
 from types import FrameType, TracebackType
-from typing import NoReturn
+from typing import Any, NoReturn
 
+from curator.enrich.maintext import main_text
 from curator.enrich.pages import extract_page
 from curator.errors import ExtractionError, FetchError
 from curator.models import Metadata
@@ -39,8 +40,12 @@ WARM_UP_PAGE = (
 )
 _OVER_CPU = 3  # a worker's exit status after SIGXCPU
 
-Job = tuple[bytes, str, str, dict[str, str]]  # extract_page's arguments
-Answer = Metadata | FetchError
+# What a worker does with a page: extract_page (METADATA) or main_text (MAIN_TEXT), with
+# the body, the URL, the content type and that function's fourth argument.
+METADATA = "metadata"
+MAIN_TEXT = "main text"
+Job = tuple[str, bytes, str, str, Any]
+Answer = Metadata | str | FetchError
 
 
 class Extractors:
@@ -72,10 +77,21 @@ class Extractors:
     ) -> Metadata:
         """extract_page in a worker; ExtractionError when the page was too costly or
         crashed the worker, and every other error of the page as its FetchError."""
+        answer = await self._run((METADATA, body, url, content_type, dict(labels)))
+        assert isinstance(answer, Metadata)
+        return answer
+
+    async def main_text(self, body: bytes, url: str, content_type: str, limit: int) -> str:
+        """main_text in a worker, failing as `extract` does (issue 20)."""
+        answer = await self._run((MAIN_TEXT, body, url, content_type, limit))
+        assert isinstance(answer, str)
+        return answer
+
+    async def _run(self, job: Job) -> Metadata | str:
         if self._idle.empty() and len(self._workers) < self._size:
             self._idle.put_nowait(self._start())
         worker = await self._idle.get()
-        job: Job = (body, url, content_type, dict(labels))
+        url = job[2]
         try:
             answer = await asyncio.wait_for(asyncio.to_thread(worker.ask, job), WALL_SECONDS)
         except TimeoutError:
@@ -130,7 +146,7 @@ class _Worker:
             status = self.end()
             over_cpu = os.WIFEXITED(status) and os.WEXITSTATUS(status) == _OVER_CPU
             reason = ExtractionError.TOO_LARGE if over_cpu else ExtractionError.CRASHED
-            return ExtractionError(job[1], reason)
+            return ExtractionError(job[2], reason)
 
     def end(self) -> int:
         """Kill the worker unless it is already reaped (its pid could be reused); return
@@ -202,14 +218,16 @@ def _over_cpu(signum: int, frame: FrameType | None) -> None:
     os._exit(_OVER_CPU)  # SIGXCPU's default action would also dump core
 
 
-def _answer(body: bytes, url: str, content_type: str, labels: dict[str, str]) -> Answer:
-    """The page's Metadata, or why it has none.
+def _answer(task: str, body: bytes, url: str, content_type: str, argument: Any) -> Answer:
+    """What `task` makes of the page, or why it makes nothing.
 
     The worker is where one page is kept from all others (issue 12), so a parser that
     fails on this page's input, in a way curator does not name, fails this page only.
     """
     try:
-        return extract_page(body, url, content_type, labels)
+        if task == MAIN_TEXT:
+            return main_text(body, url, content_type, argument)
+        return extract_page(body, url, content_type, argument)
     except FetchError as err:
         return err
     except RecursionError:

@@ -50,6 +50,12 @@ class LinkView:
 
         return section_for(self.link, self.draft)
 
+    @property
+    def summary_source(self) -> str | None:
+        from curator.compose import summary_source
+
+        return summary_source(self.link, self.draft)
+
 
 def add_urls(store: Store, texts: Sequence[str], *, note: str | None, now: datetime) -> AddReport:
     """Queue URLs given on the command line; one bad URL refuses the whole call."""
@@ -144,6 +150,9 @@ def as_json(view: LinkView) -> dict[str, Any]:
         "user_summary": link.user_summary,
         "user_url": link.user_url,
         "user_image": link.user_image,
+        "summary_source": view.summary_source,
+        "llm_summary": link.llm_summary,
+        "llm_model": link.llm_model,
         "published_in": view.issue_number,
         "sources": len({s.source for s in view.sightings}),
         "sightings": [
@@ -175,14 +184,14 @@ def _iso(value: datetime | None) -> str | None:
 
 def decide(store: Store, ids: Sequence[int], action: str) -> None:
     """pick / skip / feature / pin / reset the given links."""
-    _require(store, ids)
+    require_links(store, ids)
     store.set_fields(ids, decision=DECISIONS[action])
 
 
 def edit(store: Store, link_id: int, changes: dict[str, Any]) -> None:
     """Set the author's own title, summary, section, position, URL or image on one link;
     an image of "" shows none."""
-    _require(store, [link_id])
+    require_links(store, [link_id])
     if changes.get("user_url") is not None:
         changes["user_url"] = urls.check(changes["user_url"])
     if changes.get("user_image"):
@@ -190,7 +199,7 @@ def edit(store: Store, link_id: int, changes: dict[str, Any]) -> None:
     store.set_fields([link_id], **changes)
 
 
-def _require(store: Store, ids: Sequence[int]) -> None:
+def require_links(store: Store, ids: Sequence[int]) -> None:
     """Every id must name a link. An id merged into another (a short link that turned out
     to be a queued article) is refused with where it went, rather than acted on: the
     author then chooses for the link that is left, which may carry choices of its own."""

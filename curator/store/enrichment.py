@@ -141,6 +141,14 @@ class Enrichment(Base):
         with self._write_connection() as conn:
             conn.execute(_MARK_FAILED, params)
 
+    def keep_llm_summary(
+        self, link_id: int, summary: str | None, model: str, prompt_hash: str
+    ) -> None:
+        """Cache what `model` answered for this input (issue 20); None: it was rejected."""
+        values = {"llm_summary": summary, "llm_model": model, "llm_prompt_hash": prompt_hash}
+        with self._write() as session:
+            session.exec(update(Link).where(col(Link.id) == link_id).values(**values))
+
 
 @cache
 def _update_link(columns: frozenset[str]) -> Any:

@@ -42,11 +42,18 @@ def _keep_link_ids(conn: Connection, dialect: Dialect) -> None:
 
 
 def _keep_images_and_exports(conn: Connection, _: Dialect) -> None:
-    """Issue 16: a page's featured image and the author's override of it (items 6), and
+    """Version 3 (issue 16): a page's featured image and the author's override of it (items 6), and
     the remote draft each exported window made, so a re-export updates it (item 4)."""
     _add_column(conn, "link", "image")
     _add_column(conn, "link", "user_image")
     SQLModel.metadata.tables["export"].create(conn, checkfirst=True)
+
+
+def _keep_llm_summaries(conn: Connection, _: Dialect) -> None:
+    """Version 4 (issue 20): a link keeps its LLM summary with the model and prompt hash
+    that made it, so the same input never costs a second call."""
+    for column in ("llm_summary", "llm_model", "llm_prompt_hash"):
+        _add_column(conn, "link", column)
 
 
 def _add_column(conn: Connection, table: str, column: str) -> None:
@@ -60,6 +67,7 @@ MIGRATIONS: list[Callable[[Connection, Dialect], None]] = [
     _remember_arrivals_and_found_feeds,
     _keep_link_ids,
     _keep_images_and_exports,
+    _keep_llm_summaries,
 ]
 
 
