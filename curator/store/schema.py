@@ -42,8 +42,9 @@ def _keep_link_ids(conn: Connection, dialect: Dialect) -> None:
 
 
 def _keep_images_and_exports(conn: Connection, _: Dialect) -> None:
-    """Version 3 (issue 16): a page's featured image and the author's override of it (items 6), and
-    the remote draft each exported window made, so a re-export updates it (item 4)."""
+    """Version 3 (issue 16): a page's featured image and the author's override of it
+    (item 6), and the remote draft each exported window made, so a re-export updates it
+    (item 4)."""
     _add_column(conn, "link", "image")
     _add_column(conn, "link", "user_image")
     SQLModel.metadata.tables["export"].create(conn, checkfirst=True)
