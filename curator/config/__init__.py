@@ -17,6 +17,8 @@ from curator import urls
 from curator.errors import ConfigError, InvalidURLError
 
 ARXIV_API_URL = "https://export.arxiv.org/api/query"
+HF_API_URL = "https://huggingface.co/api"
+HN_API_URL = "https://hn.algolia.com/api/v1"
 
 
 @dataclass(frozen=True)
@@ -73,12 +75,36 @@ class DraftConfig:
 
 
 @dataclass(frozen=True)
+class HuggingFaceConfig:
+    """Hugging Face Daily Papers as a source, and papers' signals (issue 17)."""
+
+    daily_papers: bool = False  # queue the daily papers of the days since the last run
+    min_upvotes: int = 0  # daily papers with fewer upvotes are not queued
+    lookup: bool = False  # ask /api/papers/{id} for every queued paper's signals
+    api_url: str = HF_API_URL
+    days: int = 7  # the window: a run fetches at most this many days
+
+
+@dataclass(frozen=True)
+class HackerNewsConfig:
+    """Hacker News points and threads for links, and front-page stories (issue 17)."""
+
+    lookup: bool = False  # look every non-paper link up on HN by its URL
+    front_page: bool = False  # queue the window's front-page stories
+    min_points: int = 100  # front-page stories with fewer points are not queued
+    api_url: str = HN_API_URL
+    days: int = 7
+
+
+@dataclass(frozen=True)
 class Config:
     fetch: FetchConfig = field(default_factory=FetchConfig)
     feed: tuple[FeedSource, ...] = ()
     arxiv: tuple[ArxivSource, ...] = ()
     draft: DraftConfig = field(default_factory=DraftConfig)
     sources: dict[str, str] = field(default_factory=dict)
+    huggingface: HuggingFaceConfig = field(default_factory=HuggingFaceConfig)
+    hackernews: HackerNewsConfig = field(default_factory=HackerNewsConfig)
     path: Path | None = None
 
 
@@ -180,8 +206,19 @@ def _check(config: Config, path: Path) -> None:
         if not query.query.strip():
             raise ConfigError(f"{path}: arxiv[{i}].query is empty")
         _check_unique(arxiv_name(query), names, path, f"arxiv[{i}].name")
+    _check_services(config, path)
     if config.draft.max_papers < 0 or config.draft.max_links < 0:
         raise ConfigError(f"{path}: draft.max_papers and draft.max_links must be >= 0")
+
+
+def _check_services(config: Config, path: Path) -> None:
+    for name in ("huggingface", "hackernews"):
+        service = getattr(config, name)
+        _check_url(service.api_url, path, f"{name}.api_url")
+        if not 1 <= service.days <= 31:
+            raise ConfigError(f"{path}: {name}.days must be between 1 and 31")
+    if config.huggingface.min_upvotes < 0 or config.hackernews.min_points < 0:
+        raise ConfigError(f"{path}: huggingface.min_upvotes and hackernews.min_points must be >= 0")
 
 
 def _check_url(url: str, path: Path, where: str) -> None:

@@ -15,7 +15,7 @@ from curator import urls
 from curator.collect import BadLine, parse_lines
 from curator.config import Config, DraftConfig
 from curator.errors import UsageError
-from curator.models import FEATURE, PICK, PIN, SKIP, Candidate, Link, Sighting
+from curator.models import FEATURE, PICK, PIN, SKIP, Candidate, Link, Sighting, Signals
 from curator.store import STATUSES, LinkFilter, Store
 
 if TYPE_CHECKING:
@@ -143,6 +143,7 @@ def as_json(view: LinkView) -> dict[str, Any]:
         "user_summary": link.user_summary,
         "user_url": link.user_url,
         "published_in": view.issue_number,
+        "signals": Signals.of(link.signals).shown(),
         "sources": len({s.source for s in view.sightings}),
         "sightings": [
             {"source": s.source, "url": s.url, "seen_at": _iso(s.seen_at), "note": s.note}

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, func, inspect, select
 from sqlmodel import SQLModel
 
 from curator.errors import StoreError
-from curator.models import Sighting
+from curator.models import Link, Sighting
 from curator.store.engine import READ_ONLY, Dialect
 
 
@@ -41,6 +41,14 @@ def _keep_link_ids(conn: Connection, dialect: Dialect) -> None:
     dialect.keep_ids(conn, "link", highest_sighting or 0)
 
 
+def _keep_signals(conn: Connection, _: Dialect) -> None:
+    """Version 3 (issue 17): links keep what Hugging Face and Hacker News say of them."""
+    column = Link.__table__.c.signals  # type: ignore[attr-defined]
+    if "signals" not in {found["name"] for found in inspect(conn).get_columns("link")}:
+        kind = column.type.compile(conn.dialect)
+        conn.exec_driver_sql(f"ALTER TABLE link ADD COLUMN signals {kind}")
+
+
 def _add_column(conn: Connection, table: str, column: str) -> None:
     """A nullable text column, unless a database already has it."""
     if column not in {found["name"] for found in inspect(conn).get_columns(table)}:
@@ -51,6 +59,7 @@ MIGRATIONS: list[Callable[[Connection, Dialect], None]] = [
     lambda conn, _: SQLModel.metadata.create_all(conn),
     _remember_arrivals_and_found_feeds,
     _keep_link_ids,
+    _keep_signals,
 ]
 
 
