@@ -1,13 +1,15 @@
 """Selection: which of the window's links go in, in which order, under which section.
 
-Picks, features, pins and skips, what may go in unasked, ranking, caps and the author's
-positions.
+Picks, features, pins and skips, what may go in unasked, the rank score, caps and the
+author's positions.
 """
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from curator import urls
@@ -15,7 +17,7 @@ from curator.compose.draft import Draft, Entry, Section, searchable, title_of, u
 from curator.compose.sections import AI_PAPERS, has_word, section_for, section_names
 from curator.compose.summaries import first_sentences, plain_text
 from curator.config import DraftConfig
-from curator.models import FAILED, FEATURE, PAPER, PICK, PIN, SKIP, Link
+from curator.models import FAILED, FEATURE, PAPER, PICK, PIN, SKIP, Link, Signals
 from curator.text import collapse
 
 ONLY_CHOSEN = (PICK, FEATURE)  # the draft then holds only what the author asked for
@@ -69,14 +71,16 @@ def plan_draft(
     ones; otherwise every eligible link that `is_automatic` does, capped per section
     (`max_papers` for AI Papers, `max_links` for every other section), and the pinned
     links on top of the cap. Featured items lead the issue and are not repeated below.
-    Within a list, links are ranked by, in turn: more distinct sources that surfaced them,
-    more `interests` keywords in title and summary, newer (published, else first seen),
-    and lower id, so the order never depends on the order of `links`. An author's
-    `position` then puts a link at that 1-based place, the ranked links filling the rest.
+    Within a list, links are ranked by `score` (highest first), then lower id, so the
+    order never depends on the order of `links`. An author's `position` then puts a link
+    at that 1-based place, the ranked links filling the rest.
     """
     chosen_only = is_chosen_only(links)
     pool = [link for link in eligible(links) if _goes_in(link, chosen_only=chosen_only)]
-    ranked = sorted(pool, key=lambda link: _rank(link, source_counts, config))
+    scores = {
+        link.id: score(link, source_counts.get(link.id or 0, 0), config, until) for link in pool
+    }
+    ranked = sorted(pool, key=lambda link: (-scores[link.id].total, link.id or 0))
     featured = _place([link for link in ranked if link.decision == FEATURE], None)
     rest = [link for link in ranked if link.decision != FEATURE]
     return Draft(
@@ -84,7 +88,7 @@ def plan_draft(
         publish_date=publish_date,
         since=since,
         until=until,
-        featured=tuple(_entry(link, featured=True) for link in featured),
+        featured=tuple(_entry(link, config, featured=True) for link in featured),
         sections=_sections(rest, config, is_capped=not chosen_only),
     )
 
@@ -103,7 +107,8 @@ def _sections(ranked: list[Link], config: DraftConfig, *, is_capped: bool) -> tu
     for name in section_names(config, groups):
         cap = (config.max_papers if name == AI_PAPERS else config.max_links) if is_capped else None
         placed = _place(groups.get(name, []), cap)
-        sections.append(Section(name, tuple(_entry(link, featured=False) for link in placed)))
+        entries = tuple(_entry(link, config, featured=False) for link in placed)
+        sections.append(Section(name, entries))
     return tuple(sections)
 
 
@@ -138,21 +143,49 @@ def _capped(ranked: deque[Link], room: int) -> deque[Link]:
     return kept
 
 
-def _rank(
-    link: Link, source_counts: Mapping[int, int], config: DraftConfig
-) -> tuple[int, int, float, int]:
-    link_id = link.id or 0
+@dataclass(frozen=True)
+class Score:
+    """A link's rank score and its weighted parts (issue 17); `total` is their sum."""
+
+    sources: float
+    hf_upvotes: float
+    hn_points: float
+    interests: float
+    age: float  # negative: older links lose
+
+    @property
+    def total(self) -> float:
+        return self.sources + self.hf_upvotes + self.hn_points + self.interests + self.age
+
+
+def score(link: Link, sources: int, config: DraftConfig, until: datetime) -> Score:
+    """The rank score, with `[draft.rank]`'s weights:
+
+    1. sources × the number of distinct sources that surfaced the link;
+    2. hf_upvotes × log2(1 + its Hugging Face upvotes);
+    3. hn_points × log2(1 + its Hacker News points);
+    4. interests × the `interests` keywords in its title and summary;
+    5. minus age × its age in days at the window's end (published, else first seen).
+    Logarithms, so that a paper's 500th upvote weighs less than its 5th.
+    """
+    weights, signals = config.rank, Signals.of(link.signals)
     text = searchable(link)
     hits = sum(1 for word in config.interests if has_word(word, text))
-    newest = utc(link.published or link.first_seen).timestamp()
-    return (-source_counts.get(link_id, 0), -hits, -newest, link_id)
+    age = (utc(until) - utc(link.published or link.first_seen)).total_seconds() / 86400
+    return Score(
+        sources=weights.sources * sources,
+        hf_upvotes=weights.hf_upvotes * math.log2(1 + (signals.hf_upvotes or 0)),
+        hn_points=weights.hn_points * math.log2(1 + (signals.hn_points or 0)),
+        interests=weights.interests * hits,
+        age=-weights.age * age,
+    )
 
 
 def _position(link: Link) -> int:
     return link.position or 0
 
 
-def _entry(link: Link, *, featured: bool) -> Entry:
+def _entry(link: Link, config: DraftConfig, *, featured: bool) -> Entry:
     url = url_of(link)
     source = (
         collapse(link.source) or collapse(link.site_name) or ("Tweet" if urls.is_tweet(url) else "")
@@ -163,16 +196,28 @@ def _entry(link: Link, *, featured: bool) -> Entry:
         url=url,
         kind=link.kind,
         source=source,
-        summary=collapse(link.user_summary) or _summary(link, featured=featured),
+        summary=collapse(link.user_summary) or _summary(link, config, featured=featured),
         own_summary=collapse(link.user_summary),
-        code_url=link.code_url,
+        code_url=code_link(link) if config.code_links else None,
         decision=link.decision,
     )
 
 
-def _summary(link: Link, *, featured: bool) -> str:
-    """A featured item keeps its whole abstract; a listed paper gets one or two sentences."""
+def code_link(link: Link) -> str | None:
+    """A paper's code: Hugging Face's githubRepo, else the GitHub or GitLab link its
+    abstract or comment gives (issue 17, item 4)."""
+    if link.kind != PAPER:
+        return None
+    return Signals.of(link.signals).github_repo or link.code_url
+
+
+def _summary(link: Link, config: DraftConfig, *, featured: bool) -> str:
+    """A featured item keeps its whole abstract; a listed paper gets one or two sentences,
+    or with `paper_summary = "hf"` Hugging Face's ai_summary when it has one."""
     text = link.summary or ""
     if link.kind != PAPER:
         return collapse(text)
+    ai_summary = Signals.of(link.signals).ai_summary
+    if config.paper_summary == "hf" and ai_summary and not featured:
+        return collapse(ai_summary)
     return plain_text(text) if featured else first_sentences(text)

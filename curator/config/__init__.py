@@ -64,6 +64,20 @@ class SectionRule:
 
 
 @dataclass(frozen=True)
+class RankConfig:
+    """The weights of the rank score (compose.selection.score, issue 17)."""
+
+    sources: float = 100.0  # per distinct source of the author's that surfaced the link
+    hf_upvotes: float = 3.0  # per doubling of Hugging Face upvotes: log2(1 + upvotes)
+    hn_points: float = 3.0  # per doubling of Hacker News points: log2(1 + points)
+    interests: float = 10.0  # per `interests` keyword in the title or summary
+    age: float = 1.0  # taken off per day between publication and the window's end
+
+
+PAPER_SUMMARIES = ("abstract", "hf")
+
+
+@dataclass(frozen=True)
 class DraftConfig:
     title: str = "Some interesting things to read"
     tags: tuple[str, ...] = ("weekly-digest", "AI", "technology", "machine-learning")
@@ -72,6 +86,10 @@ class DraftConfig:
     max_links: int = 15
     template: Path | None = None
     section: tuple[SectionRule, ...] = ()
+    rank: RankConfig = field(default_factory=RankConfig)
+    code_links: bool = True  # a paper's line ends with [code](url) when it has one
+    # "abstract": its first sentences; "hf": Hugging Face's ai_summary when it has one.
+    paper_summary: str = "abstract"
 
 
 @dataclass(frozen=True)
@@ -207,6 +225,8 @@ def _check(config: Config, path: Path) -> None:
             raise ConfigError(f"{path}: arxiv[{i}].query is empty")
         _check_unique(arxiv_name(query), names, path, f"arxiv[{i}].name")
     _check_services(config, path)
+    if config.draft.paper_summary not in PAPER_SUMMARIES:
+        raise ConfigError(f'{path}: draft.paper_summary must be "abstract" or "hf"')
     if config.draft.max_papers < 0 or config.draft.max_links < 0:
         raise ConfigError(f"{path}: draft.max_papers and draft.max_links must be >= 0")
 
