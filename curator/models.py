@@ -79,6 +79,7 @@ class Link(SQLModel, table=True):
     issue_id: int | None = Field(default=None, foreign_key="issue.id", index=True)
     # What the field makes of it (issue 17): Signals.stored(), refreshed by enrichment.
     signals: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    covers: str | None = None  # `arxiv:ID` of the paper the page links to or names
 
 
 class Sighting(SQLModel, table=True):
@@ -197,6 +198,7 @@ class Metadata:
     code_url: str | None = None
     note: str | None = None
     title_guessed: bool = False  # made from the URL: a title a feed gave is better
+    covers: str | None = None  # `arxiv:ID` of the paper the page links to or names
 
     def __post_init__(self) -> None:
         _set(

@@ -23,6 +23,16 @@ class Entry:
     code_url: str | None
     own_summary: str = ""  # the author's words (`edit --summary`), "" when none
     decision: str | None = None  # pick, feature, pin, or None when chosen automatically
+    coverage: tuple[Coverage, ...] = ()  # a paper's: the links that cover it (issue 17)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """A link shown on the line of the paper it covers, instead of on a line of its own."""
+
+    link_id: int
+    source: str
+    url: str
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from curator import urls
-from curator.compose.draft import Draft, Entry, Section, searchable, title_of, url_of, utc
+from curator.compose.draft import (
+    Coverage,
+    Draft,
+    Entry,
+    Section,
+    searchable,
+    title_of,
+    url_of,
+    utc,
+)
 from curator.compose.sections import AI_PAPERS, has_word, section_for, section_names
 from curator.compose.summaries import first_sentences, plain_text
 from curator.config import DraftConfig
@@ -77,6 +86,7 @@ def plan_draft(
     """
     chosen_only = is_chosen_only(links)
     pool = [link for link in eligible(links) if _goes_in(link, chosen_only=chosen_only)]
+    pool, coverage = join_coverage(pool)
     scores = {
         link.id: score(link, source_counts.get(link.id or 0, 0), config, until) for link in pool
     }
@@ -88,9 +98,27 @@ def plan_draft(
         publish_date=publish_date,
         since=since,
         until=until,
-        featured=tuple(_entry(link, config, featured=True) for link in featured),
-        sections=_sections(rest, config, is_capped=not chosen_only),
+        featured=tuple(_entry(link, config, coverage, featured=True) for link in featured),
+        sections=_sections(rest, config, coverage, is_capped=not chosen_only),
     )
+
+
+def join_coverage(pool: list[Link]) -> tuple[list[Link], dict[str, list[Link]]]:
+    """Links that cover a paper in the pool leave the pool for that paper's line (issue
+    17, item 6), unless the author asked for both; returns the pool left and the
+    covering links by paper key."""
+    papers = {link.key: link for link in pool if link.kind == PAPER}
+    coverage: dict[str, list[Link]] = {}
+    for link in pool:
+        paper = papers.get(link.covers or "")
+        if paper is not None and not is_asked_pair(paper, link):
+            coverage.setdefault(paper.key, []).append(link)
+    joined = {link.id for links in coverage.values() for link in links}
+    return [link for link in pool if link.id not in joined], coverage
+
+
+def is_asked_pair(paper: Link, link: Link) -> bool:
+    return paper.decision in ASKED_FOR and link.decision in ASKED_FOR
 
 
 def _goes_in(link: Link, *, chosen_only: bool) -> bool:
@@ -99,7 +127,9 @@ def _goes_in(link: Link, *, chosen_only: bool) -> bool:
     return not chosen_only and is_automatic(link)
 
 
-def _sections(ranked: list[Link], config: DraftConfig, *, is_capped: bool) -> tuple[Section, ...]:
+def _sections(
+    ranked: list[Link], config: DraftConfig, coverage: Mapping[str, list[Link]], *, is_capped: bool
+) -> tuple[Section, ...]:
     groups: dict[str, list[Link]] = {}
     for link in ranked:
         groups.setdefault(section_for(link, config), []).append(link)
@@ -107,7 +137,7 @@ def _sections(ranked: list[Link], config: DraftConfig, *, is_capped: bool) -> tu
     for name in section_names(config, groups):
         cap = (config.max_papers if name == AI_PAPERS else config.max_links) if is_capped else None
         placed = _place(groups.get(name, []), cap)
-        entries = tuple(_entry(link, config, featured=False) for link in placed)
+        entries = tuple(_entry(link, config, coverage, featured=False) for link in placed)
         sections.append(Section(name, entries))
     return tuple(sections)
 
@@ -185,21 +215,32 @@ def _position(link: Link) -> int:
     return link.position or 0
 
 
-def _entry(link: Link, config: DraftConfig, *, featured: bool) -> Entry:
+def _entry(
+    link: Link, config: DraftConfig, coverage: Mapping[str, list[Link]], *, featured: bool
+) -> Entry:
     url = url_of(link)
-    source = (
-        collapse(link.source) or collapse(link.site_name) or ("Tweet" if urls.is_tweet(url) else "")
+    covering = tuple(
+        Coverage(other.id or 0, _source(other) or urls.host(url_of(other)), url_of(other))
+        for other in coverage.get(link.key, [])
     )
     return Entry(
         link_id=link.id or 0,
         title=title_of(link),
         url=url,
         kind=link.kind,
-        source=source,
+        source=_source(link),
         summary=collapse(link.user_summary) or _summary(link, config, featured=featured),
         own_summary=collapse(link.user_summary),
         code_url=code_link(link) if config.code_links else None,
         decision=link.decision,
+        coverage=covering,
+    )
+
+
+def _source(link: Link) -> str:
+    url = url_of(link)
+    return (
+        collapse(link.source) or collapse(link.site_name) or ("Tweet" if urls.is_tweet(url) else "")
     )
 
 

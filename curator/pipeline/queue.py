@@ -166,6 +166,7 @@ def as_json(view: LinkView) -> dict[str, Any]:
         "user_url": link.user_url,
         "published_in": view.issue_number,
         "signals": Signals.of(link.signals).shown(),
+        "covers": link.covers,
         "sources": len({s.source for s in view.sightings}),
         "sightings": [
             {"source": s.source, "url": s.url, "seen_at": _iso(s.seen_at), "note": s.note}

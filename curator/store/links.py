@@ -366,6 +366,7 @@ def metadata_columns(meta: Metadata, now: datetime) -> dict[str, Any]:
         "published": meta.published,
         "category": meta.category,
         "code_url": meta.code_url,
+        "covers": meta.covers,
     }
     values: dict[str, Any] = {name: value for name, value in found.items() if value is not None}
     if meta.authors:

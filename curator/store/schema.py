@@ -42,11 +42,13 @@ def _keep_link_ids(conn: Connection, dialect: Dialect) -> None:
 
 
 def _keep_signals(conn: Connection, _: Dialect) -> None:
-    """Version 3 (issue 17): links keep what Hugging Face and Hacker News say of them."""
-    column = Link.__table__.c.signals  # type: ignore[attr-defined]
-    if "signals" not in {found["name"] for found in inspect(conn).get_columns("link")}:
-        kind = column.type.compile(conn.dialect)
-        conn.exec_driver_sql(f"ALTER TABLE link ADD COLUMN signals {kind}")
+    """Version 3 (issue 17): links keep what Hugging Face and Hacker News say of them,
+    and the paper a page covers."""
+    present = {found["name"] for found in inspect(conn).get_columns("link")}
+    for name in ("signals", "covers"):
+        if name not in present:
+            kind = Link.__table__.c[name].type.compile(conn.dialect)  # type: ignore[attr-defined]
+            conn.exec_driver_sql(f"ALTER TABLE link ADD COLUMN {name} {kind}")
 
 
 def _add_column(conn: Connection, table: str, column: str) -> None:
