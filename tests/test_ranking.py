@@ -6,10 +6,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from curator.compose import AI_PAPERS, Draft, plan_draft, render_draft
-from curator.config import DraftConfig, RankConfig
+from curator.config import DraftConfig, RankConfig, parse_config
+from curator.errors import ConfigError
 from curator.models import Link, Signals
 from curator.store import Store
 from tests.cli import invoke
@@ -123,3 +125,16 @@ def test_list_sort_rank_shows_the_score_and_its_parts(env: Path, runner: CliRunn
     assert "sources=+100.0" in first
     ranked, _ = invoke(runner, "list", "--sort", "rank", "--json")
     assert '"rank": {"score": ' in ranked
+
+
+def test_draft_and_service_keys_are_checked(tmp_path: Path) -> None:
+    path = tmp_path / "curator.toml"
+    config = parse_config('[draft]\npaper_summary = "hf"\n[draft.rank]\nage = 0.5\n', path)
+    assert config.draft.paper_summary == "hf" and config.draft.rank.age == 0.5
+    for bad in (
+        '[draft]\npaper_summary = "llm"',
+        '[huggingface]\napi_url = "ftp://x"',
+        "[hackernews]\ndays = 0",
+    ):
+        with pytest.raises(ConfigError):
+            parse_config(bad, path)
