@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from typer.testing import CliRunner
 
+from curator.compose import plan_draft
+from curator.compose.draft import Coverage
+from curator.config import DraftConfig
+from curator.models import Link
 from tests.cli import invoke, queue
 from tests.fakes import API_PATH, FakeArxiv
 from tests.helpers import DATA
@@ -56,3 +61,30 @@ def test_a_paper_and_its_coverage_both_picked_are_both_shown_and_named(
     _, stderr = invoke(runner, "draft", "--check", code=1)
     assert 'link 2 "A new way to reason" covers link 1' in stderr
     assert "both picked, both shown" in stderr
+
+
+def test_a_link_covering_a_paper_the_cap_left_out_keeps_its_own_line() -> None:
+    seen = datetime(2023, 12, 24, 12, tzinfo=UTC)
+    paper = Link(
+        id=1,
+        key="arxiv:2312.00001",
+        url=PAPER,
+        canonical_url=PAPER,
+        kind="paper",
+        arxiv_id="2312.00001",
+        title="A paper",
+        status="done",
+        first_seen=seen,
+    )
+    page = Link(id=2, key="https://news.example.com/a", url="https://news.example.com/a",
+                canonical_url="https://news.example.com/a", title="News of it", status="done",
+                source="Example News", first_seen=seen, covers="arxiv:2312.00001")  # fmt: skip
+    since, until = datetime(2023, 12, 22, tzinfo=UTC), datetime(2023, 12, 28, tzinfo=UTC)
+
+    def shown(config: DraftConfig) -> dict[int, tuple[Coverage, ...]]:
+        draft = plan_draft([paper, page], {1: 1, 2: 1}, config, number=1,
+                           publish_date=date(2023, 12, 29), since=since, until=until)  # fmt: skip
+        return {e.link_id: e.coverage for s in draft.sections for e in s.entries}
+
+    assert shown(DraftConfig()) == {1: (Coverage(2, "Example News", page.url),)}
+    assert shown(DraftConfig(max_papers=0)) == {2: ()}

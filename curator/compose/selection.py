@@ -86,35 +86,46 @@ def plan_draft(
     """
     chosen_only = is_chosen_only(links)
     pool = [link for link in eligible(links) if _goes_in(link, chosen_only=chosen_only)]
-    pool, coverage = join_coverage(pool)
     scores = {
         link.id: score(link, source_counts.get(link.id or 0, 0), config, until) for link in pool
     }
     ranked = sorted(pool, key=lambda link: (-scores[link.id].total, link.id or 0))
     featured = _place([link for link in ranked if link.decision == FEATURE], None)
     rest = [link for link in ranked if link.decision != FEATURE]
+    sections = _sections(rest, config, is_capped=not chosen_only)
+    coverage = join_coverage([*featured, *(link for _, placed in sections for link in placed)])
+    joined = {link.id for covering in coverage.values() for link in covering}
+
+    def entries(placed: list[Link], *, is_featured: bool) -> tuple[Entry, ...]:
+        return tuple(
+            _entry(link, config, coverage, featured=is_featured)
+            for link in placed
+            if link.id not in joined
+        )
+
     return Draft(
         number=number,
         publish_date=publish_date,
         since=since,
         until=until,
-        featured=tuple(_entry(link, config, coverage, featured=True) for link in featured),
-        sections=_sections(rest, config, coverage, is_capped=not chosen_only),
+        featured=entries(featured, is_featured=True),
+        sections=tuple(
+            Section(name, entries(placed, is_featured=False)) for name, placed in sections
+        ),
     )
 
 
-def join_coverage(pool: list[Link]) -> tuple[list[Link], dict[str, list[Link]]]:
-    """Links that cover a paper in the pool leave the pool for that paper's line (issue
-    17, item 6), unless the author asked for both; returns the pool left and the
-    covering links by paper key."""
-    papers = {link.key: link for link in pool if link.kind == PAPER}
+def join_coverage(shown: list[Link]) -> dict[str, list[Link]]:
+    """The links that go on the line of the paper they cover (issue 17, item 6), by the
+    paper's key: a paper and a link that covers it, both in the draft, unless the author
+    asked for both. Joined after the caps, so a link never goes with a paper left out."""
+    papers = {link.key: link for link in shown if link.kind == PAPER}
     coverage: dict[str, list[Link]] = {}
-    for link in pool:
+    for link in shown:
         paper = papers.get(link.covers or "")
         if paper is not None and not is_asked_pair(paper, link):
             coverage.setdefault(paper.key, []).append(link)
-    joined = {link.id for links in coverage.values() for link in links}
-    return [link for link in pool if link.id not in joined], coverage
+    return coverage
 
 
 def is_asked_pair(paper: Link, link: Link) -> bool:
@@ -128,18 +139,16 @@ def _goes_in(link: Link, *, chosen_only: bool) -> bool:
 
 
 def _sections(
-    ranked: list[Link], config: DraftConfig, coverage: Mapping[str, list[Link]], *, is_capped: bool
-) -> tuple[Section, ...]:
+    ranked: list[Link], config: DraftConfig, *, is_capped: bool
+) -> list[tuple[str, list[Link]]]:
     groups: dict[str, list[Link]] = {}
     for link in ranked:
         groups.setdefault(section_for(link, config), []).append(link)
     sections = []
     for name in section_names(config, groups):
         cap = (config.max_papers if name == AI_PAPERS else config.max_links) if is_capped else None
-        placed = _place(groups.get(name, []), cap)
-        entries = tuple(_entry(link, config, coverage, featured=False) for link in placed)
-        sections.append(Section(name, entries))
-    return tuple(sections)
+        sections.append((name, _place(groups.get(name, []), cap)))
+    return sections
 
 
 def _place(ranked: list[Link], cap: int | None) -> list[Link]:
