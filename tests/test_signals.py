@@ -258,7 +258,8 @@ def test_hacker_news_lookup_keeps_only_stories_with_the_links_canonical_key(
     server.add_writer(HN_SEARCH, fake)
     write_config(env, server, hn_section(server, "lookup = true"))
     invoke(runner, "add", page + "?utm_campaign=x")
-    invoke(runner, "enrich")
+    _, stderr = invoke(runner, "enrich")
+    assert "signals: 1 links asked, 0 unanswered (1 calls)" in stderr
     [link] = queue(runner)
     signals = link["signals"]
     assert signals["hn_points"] == 300  # type: ignore[index]

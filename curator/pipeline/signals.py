@@ -32,6 +32,7 @@ NOT_ON_HF_REFRESH = timedelta(days=7)  # a paper HF did not know is asked about 
 MAX_LOOKUPS = 400
 RETRIES = 3  # after a 429 or 503 whose Retry-After is at most MAX_WAIT seconds
 MAX_WAIT = 60.0
+MAX_DAILY_PAGES = 40  # 2,000 papers: more than any day has had
 MAX_FRONT_PAGES = 20  # pages of HN front-page stories read per run (100 stories each)
 
 
@@ -56,11 +57,18 @@ class SignalReport:
     calls: int = 0
 
 
-async def get_json(fetcher: Fetcher, url: str, counter: list[int]) -> bytes:
+@dataclass
+class Calls:
+    """Requests made to a service, retries included (issue 17 asks what a run costs)."""
+
+    count: int = 0
+
+
+async def get_json(fetcher: Fetcher, url: str, calls: Calls) -> bytes:
     """The body at `url`; a 429 or 503 is retried after the Retry-After it names, when
     that is short (the services' documented rate limits), else raised."""
     for attempt in range(RETRIES + 1):
-        counter[0] += 1
+        calls.count += 1
         try:
             return (await fetcher.get(url, {"Accept": ACCEPT_JSON})).body
         except HTTPStatusError as err:
@@ -88,12 +96,12 @@ async def daily_papers(
 ) -> Listing:
     """Every page of every day's Daily Papers since `last`; a paper listed on two days
     is queued once, with the most upvotes it was seen with."""
-    listing, counter = Listing(), [0]
+    listing, calls = Listing(), Calls()
     best: dict[str, HFPaper] = {}
     for day in days_to_fetch(last, now, hf.days):
-        for page in range(1000):
+        for page in range(MAX_DAILY_PAGES):
             url = huggingface.daily_url(hf.api_url, day, page)
-            found = huggingface.parse_daily(await get_json(fetcher, url, counter), url, now)
+            found = huggingface.parse_daily(await get_json(fetcher, url, calls), url, now)
             listing.skipped += found.skipped
             for paper in found.papers:
                 if _upvotes(paper) >= _upvotes(best.get(paper.arxiv_id)):
@@ -102,7 +110,7 @@ async def daily_papers(
                 break
     listing.candidates = huggingface.candidates(list(best.values()), hf.min_upvotes)
     listing.signals = {f"arxiv:{p.arxiv_id}": p.signals for p in best.values()}
-    listing.calls = counter[0]
+    listing.calls = calls.count
     return listing
 
 
@@ -117,13 +125,13 @@ async def front_page(
     since = now - timedelta(days=hn.days)
     if last is not None:
         since = max(since, last)
-    listing, counter = Listing(), [0]
+    listing, calls = Listing(), Calls()
     stories: list[Story] = []
     pages = 1
     page = 0
     while page < min(pages, MAX_FRONT_PAGES):
         url = hackernews.front_page_url(hn.api_url, since, page)
-        found = hackernews.parse_hits(await get_json(fetcher, url, counter), url)
+        found = hackernews.parse_hits(await get_json(fetcher, url, calls), url)
         stories += found.stories
         listing.skipped += found.skipped
         pages, page = found.pages, page + 1
@@ -131,7 +139,7 @@ async def front_page(
     listing.signals = {
         urls.key(c.url): _signals_of(stories, c.url, now) for c in listing.candidates
     }
-    listing.calls = counter[0]
+    listing.calls = calls.count
     return listing
 
 
@@ -180,22 +188,22 @@ async def _lookups(
     now: datetime,
     report: SignalReport,
 ) -> dict[str, Signals]:
-    counter = [0]
+    calls = Calls()
     async with Fetcher(config.fetch) as fetcher:
-        hf_jobs = [_hf_lookup(fetcher, config.huggingface, link, now, counter) for link in papers]
-        hn_jobs = [_hn_lookup(fetcher, config.hackernews, link, now, counter) for link in pages]
+        hf_jobs = [_hf_lookup(fetcher, config.huggingface, link, now, calls) for link in papers]
+        hn_jobs = [_hn_lookup(fetcher, config.hackernews, link, now, calls) for link in pages]
         answers = await asyncio.gather(*hf_jobs, *hn_jobs)
-    report.checked, report.calls = len(answers), counter[0]
+    report.checked, report.calls = len(answers), calls.count
     report.failed = sum(1 for _, signals in answers if signals is None)
     return {key: signals for key, signals in answers if signals is not None}
 
 
 async def _hf_lookup(
-    fetcher: Fetcher, hf: HuggingFaceConfig, link: Link, now: datetime, counter: list[int]
+    fetcher: Fetcher, hf: HuggingFaceConfig, link: Link, now: datetime, calls: Calls
 ) -> tuple[str, Signals | None]:
     url = huggingface.paper_url(hf.api_url, link.arxiv_id or "")
     try:
-        body = await get_json(fetcher, url, counter)
+        body = await get_json(fetcher, url, calls)
         return link.key, huggingface.parse_paper(body, url, now).signals
     except HTTPStatusError as err:
         if err.status == 404:  # not on Hugging Face: recorded, asked again in a week
@@ -206,11 +214,11 @@ async def _hf_lookup(
 
 
 async def _hn_lookup(
-    fetcher: Fetcher, hn: HackerNewsConfig, link: Link, now: datetime, counter: list[int]
+    fetcher: Fetcher, hn: HackerNewsConfig, link: Link, now: datetime, calls: Calls
 ) -> tuple[str, Signals | None]:
     url = hackernews.search_url(hn.api_url, link.url)
     try:
-        found = hackernews.parse_hits(await get_json(fetcher, url, counter), url)
+        found = hackernews.parse_hits(await get_json(fetcher, url, calls), url)
     except FetchError:
         return link.key, None
     story = hackernews.best_match(found.stories, link.key)
