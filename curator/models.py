@@ -19,8 +19,10 @@ JSON keys keep the word "source", which users and databases depend on:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -82,6 +84,9 @@ class Link(SQLModel, table=True):
     llm_summary: str | None = None
     llm_model: str | None = None
     llm_prompt_hash: str | None = None
+    # What the field makes of it (issue 17): Signals.stored(), refreshed by enrichment.
+    signals: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    covers: str | None = None  # `arxiv:ID` of the paper the page links to or names
 
 
 class Sighting(SQLModel, table=True):
@@ -218,6 +223,7 @@ class Metadata:
     image: str | None = None  # the page's og:image / twitter:image, absolute http(s)
     note: str | None = None
     title_guessed: bool = False  # made from the URL: a title a feed gave is better
+    covers: str | None = None  # `arxiv:ID` of the paper the page links to or names
 
     def __post_init__(self) -> None:
         _set(
@@ -249,6 +255,56 @@ class Candidate:
 
     def __post_init__(self) -> None:
         _set(self, via=clean(self.via))
+
+
+SIGNAL_NAMES = (
+    "hf_upvotes",
+    "hf_comments",
+    "github_repo",
+    "github_stars",
+    "project_page",
+    "hn_points",
+    "hn_comments",
+    "hn_url",
+)
+
+
+@dataclass(frozen=True)
+class Signals:
+    """What Hugging Face and Hacker News say about a link (issue 17); None is unknown.
+
+    `hf_checked` and `hn_checked` are when each service was last asked (ISO 8601 UTC);
+    `on_hf` is False once Hugging Face answered 404 for the paper.
+    """
+
+    hf_upvotes: int | None = None
+    hf_comments: int | None = None
+    github_repo: str | None = None
+    github_stars: int | None = None
+    project_page: str | None = None
+    hn_points: int | None = None
+    hn_comments: int | None = None
+    hn_url: str | None = None
+    ai_summary: str | None = None
+    on_hf: bool | None = None
+    hf_checked: str | None = None
+    hn_checked: str | None = None
+
+    @classmethod
+    def of(cls, stored: Mapping[str, Any] | None) -> Signals:
+        known = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in (stored or {}).items() if k in known})
+
+    def shown(self) -> dict[str, Any]:
+        """The `signals` object of `list --json`."""
+        return {name: getattr(self, name) for name in SIGNAL_NAMES}
+
+    def stored(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+    def merged(self, newer: Signals) -> Signals:
+        """These signals with what `newer` knows put over them."""
+        return Signals.of({**self.stored(), **newer.stored()})
 
 
 @dataclass

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable
+from dataclasses import asdict
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
@@ -150,6 +151,10 @@ def list_(
             "week's draft).",
         ),
     ] = False,
+    sort: Annotated[
+        str | None,
+        typer.Option(metavar="ORDER", help="rank: highest rank score first, with its parts."),
+    ] = None,
 ) -> None:
     """Show the links in the queue.
 
@@ -169,6 +174,9 @@ def list_(
     from curator.pipeline.queue import as_json as view_json
     from curator.pipeline.queue import link_filter, list_links
 
+    if sort is not None:
+        _list_ranked(ctx, (week, status, kind), sort, as_json=as_json)
+        return
     where = link_filter(week, status, kind)
     obj = state(ctx)
     config = obj.config()
@@ -182,6 +190,32 @@ def list_(
             render.links_table(views, console)
         else:
             render.links_lines(views, console)
+
+
+def _list_ranked(
+    ctx: typer.Context,
+    filters: tuple[str | None, str | None, str | None],
+    sort: str,
+    *,
+    as_json: bool,
+) -> None:
+    """`list --sort rank`: one line a link, its score and the score's parts (issue 17)."""
+    from curator.pipeline.queue import as_json as view_json
+    from curator.pipeline.queue import link_filter, ranked_links, score_json
+
+    if sort != "rank":
+        raise UsageError(f"--sort takes only 'rank', got {sort!r}")
+    where = link_filter(*filters)
+    obj = state(ctx)
+    with obj.store(write=False) as store:
+        ranked = ranked_links(store, obj.config(), where, obj.now)
+    if as_json:
+        _print_json_array({**view_json(view), "rank": score_json(s)} for view, s in ranked)
+        return
+    for view, found in ranked:
+        parts = " ".join(f"{name}={value:+.1f}" for name, value in asdict(found).items())
+        title = view.link.user_title or view.link.title or view.link.url
+        sys.stdout.write(f"{found.total:8.1f}\t{view.link.id}\t{parts}\t{title}\n")
 
 
 def _list_draft(ctx: typer.Context, week: str | None, *, as_json: bool) -> None:

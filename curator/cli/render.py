@@ -45,6 +45,12 @@ def enriched(report: EnrichReport) -> None:
     stderr.print(
         f"enriched {report.enriched}, failed {report.failed}, retry later {report.retry_later}"
     )
+    signals = report.signals
+    if signals is not None and signals.checked:
+        stderr.print(
+            f"signals: {signals.checked} links asked, {signals.failed} unanswered "
+            f"({signals.calls} calls)"
+        )
     failures(report.failures)
 
 

@@ -24,6 +24,7 @@ def check_draft(draft: Draft, links: Sequence[Link]) -> list[str]:
         warnings += _entry_warnings(entry, by_id.get(entry.link_id), draft)
     warnings += _left_out_warnings(entries, links)
     warnings += _same_story_warnings(entries)
+    warnings += _coverage_warnings(entries, links)
     warnings += [f'section "{s.name}" is empty' for s in draft.sections if not s.entries]
     return warnings
 
@@ -73,6 +74,28 @@ def _left_out_warnings(entries: list[Entry], links: Sequence[Link]) -> list[str]
         for link in links
         if link.decision in ASKED and link.issue_id is None and link.id not in shown
     ]
+
+
+def _coverage_warnings(entries: list[Entry], links: Sequence[Link]) -> list[str]:
+    """Papers and the links that cover them (issue 17, item 6): joined on the paper's
+    line, or both shown because the author picked both."""
+    by_key = {entry_key: entry for entry_key, entry in _paper_entries(entries, links)}
+    lines = [
+        f"{_name(entry)} is covered by link {c.link_id} ({c.source}): shown on its line"
+        for entry in entries
+        for c in entry.coverage
+    ]
+    shown = {entry.link_id for entry in entries}
+    for link in links:
+        paper = by_key.get(link.covers or "")
+        if paper is not None and link.id in shown:
+            lines.append(f"{_link_name(link)} covers {_name(paper)}: both picked, both shown")
+    return lines
+
+
+def _paper_entries(entries: list[Entry], links: Sequence[Link]) -> list[tuple[str, Entry]]:
+    keys = {link.id: link.key for link in links if link.kind == PAPER}
+    return [(keys[e.link_id], e) for e in entries if e.link_id in keys]
 
 
 def _why(link: Link) -> str:

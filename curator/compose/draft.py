@@ -26,6 +26,16 @@ class Entry:
     decision: str | None = None  # pick, feature, pin, or None when chosen automatically
     image: str | None = None  # the featured picture: the author's, else the page's
     llm_summary: str = ""  # the LLM's, when [draft] summary = "llm" (issue 20); else ""
+    coverage: tuple[Coverage, ...] = ()  # a paper's: the links that cover it (issue 17)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """A link shown on the line of the paper it covers, instead of on a line of its own."""
+
+    link_id: int
+    source: str
+    url: str
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,20 @@
 """Selection: which of the window's links go in, in which order, under which section.
 
-Picks, features, pins and skips, what may go in unasked, ranking, caps and the author's
-positions.
+Picks, features, pins and skips, what may go in unasked, the rank score, caps and the
+author's positions.
 """
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from curator import urls
 from curator.compose.draft import (
+    Coverage,
     Draft,
     Entry,
     Section,
@@ -24,7 +27,7 @@ from curator.compose.draft import (
 from curator.compose.sections import AI_PAPERS, has_word, section_for, section_names
 from curator.compose.summaries import first_sentences, plain_text
 from curator.config import DraftConfig
-from curator.models import FAILED, FEATURE, PAPER, PICK, PIN, SKIP, Link
+from curator.models import FAILED, FEATURE, PAPER, PICK, PIN, SKIP, Link, Signals
 from curator.text import collapse
 
 ONLY_CHOSEN = (PICK, FEATURE)  # the draft then holds only what the author asked for
@@ -78,24 +81,56 @@ def plan_draft(
     ones; otherwise every eligible link that `is_automatic` does, capped per section
     (`max_papers` for AI Papers, `max_links` for every other section), and the pinned
     links on top of the cap. Featured items lead the issue and are not repeated below.
-    Within a list, links are ranked by, in turn: more distinct sources that surfaced them,
-    more `interests` keywords in title and summary, newer (published, else first seen),
-    and lower id, so the order never depends on the order of `links`. An author's
-    `position` then puts a link at that 1-based place, the ranked links filling the rest.
+    Within a list, links are ranked by `score` (highest first), then lower id, so the
+    order never depends on the order of `links`. An author's `position` then puts a link
+    at that 1-based place, the ranked links filling the rest.
     """
     chosen_only = is_chosen_only(links)
     pool = [link for link in eligible(links) if _goes_in(link, chosen_only=chosen_only)]
-    ranked = sorted(pool, key=lambda link: _rank(link, source_counts, config))
+    scores = {
+        link.id: score(link, source_counts.get(link.id or 0, 0), config, until) for link in pool
+    }
+    ranked = sorted(pool, key=lambda link: (-scores[link.id].total, link.id or 0))
     featured = _place([link for link in ranked if link.decision == FEATURE], None)
     rest = [link for link in ranked if link.decision != FEATURE]
+    sections = _sections(rest, config, is_capped=not chosen_only)
+    coverage = join_coverage([*featured, *(link for _, placed in sections for link in placed)])
+    joined = {link.id for covering in coverage.values() for link in covering}
+
+    def entries(placed: list[Link], *, is_featured: bool) -> tuple[Entry, ...]:
+        return tuple(
+            _entry(link, config, coverage, featured=is_featured)
+            for link in placed
+            if link.id not in joined
+        )
+
     return Draft(
         number=number,
         publish_date=publish_date,
         since=since,
         until=until,
-        featured=tuple(_entry(link, config, featured=True) for link in featured),
-        sections=_sections(rest, config, is_capped=not chosen_only),
+        featured=entries(featured, is_featured=True),
+        sections=tuple(
+            Section(name, entries(placed, is_featured=False)) for name, placed in sections
+        ),
     )
+
+
+def join_coverage(shown: list[Link]) -> dict[str, list[Link]]:
+    """The links that go on the line of the paper they cover (issue 17, item 6), by the
+    paper's key: a paper and a link that covers it, both in the draft, unless the author
+    asked for both. Joined after the caps, so a link never goes with a paper left out."""
+    papers = {link.key: link for link in shown if link.kind == PAPER}
+    coverage: dict[str, list[Link]] = {}
+    for link in shown:
+        paper = papers.get(link.covers or "")
+        if paper is not None and not is_asked_pair(paper, link):
+            coverage.setdefault(paper.key, []).append(link)
+    return coverage
+
+
+def is_asked_pair(paper: Link, link: Link) -> bool:
+    return paper.decision in ASKED_FOR and link.decision in ASKED_FOR
 
 
 def _goes_in(link: Link, *, chosen_only: bool) -> bool:
@@ -104,17 +139,17 @@ def _goes_in(link: Link, *, chosen_only: bool) -> bool:
     return not chosen_only and is_automatic(link)
 
 
-def _sections(ranked: list[Link], config: DraftConfig, *, is_capped: bool) -> tuple[Section, ...]:
+def _sections(
+    ranked: list[Link], config: DraftConfig, *, is_capped: bool
+) -> list[tuple[str, list[Link]]]:
     groups: dict[str, list[Link]] = {}
     for link in ranked:
         groups.setdefault(section_for(link, config), []).append(link)
     sections = []
     for name in section_names(config, groups):
         cap = (config.max_papers if name == AI_PAPERS else config.max_links) if is_capped else None
-        placed = _place(groups.get(name, []), cap)
-        entries = tuple(_entry(link, config, featured=False) for link in placed)
-        sections.append(Section(name, entries))
-    return tuple(sections)
+        sections.append((name, _place(groups.get(name, []), cap)))
+    return sections
 
 
 def _place(ranked: list[Link], cap: int | None) -> list[Link]:
@@ -148,24 +183,55 @@ def _capped(ranked: deque[Link], room: int) -> deque[Link]:
     return kept
 
 
-def _rank(
-    link: Link, source_counts: Mapping[int, int], config: DraftConfig
-) -> tuple[int, int, float, int]:
-    link_id = link.id or 0
+@dataclass(frozen=True)
+class Score:
+    """A link's rank score and its weighted parts (issue 17); `total` is their sum."""
+
+    sources: float
+    hf_upvotes: float
+    hn_points: float
+    interests: float
+    age: float  # negative: older links lose
+
+    @property
+    def total(self) -> float:
+        return self.sources + self.hf_upvotes + self.hn_points + self.interests + self.age
+
+
+def score(link: Link, sources: int, config: DraftConfig, until: datetime) -> Score:
+    """The rank score, with `[draft.rank]`'s weights:
+
+    1. sources × the number of distinct sources that surfaced the link;
+    2. hf_upvotes × log2(1 + its Hugging Face upvotes);
+    3. hn_points × log2(1 + its Hacker News points);
+    4. interests × the `interests` keywords in its title and summary;
+    5. minus age × its age in days at the window's end (published, else first seen).
+    Logarithms, so that a paper's 500th upvote weighs less than its 5th.
+    """
+    weights, signals = config.rank, Signals.of(link.signals)
     text = searchable(link)
     hits = sum(1 for word in config.interests if has_word(word, text))
-    newest = utc(link.published or link.first_seen).timestamp()
-    return (-source_counts.get(link_id, 0), -hits, -newest, link_id)
+    age = (utc(until) - utc(link.published or link.first_seen)).total_seconds() / 86400
+    return Score(
+        sources=weights.sources * sources,
+        hf_upvotes=weights.hf_upvotes * math.log2(1 + (signals.hf_upvotes or 0)),
+        hn_points=weights.hn_points * math.log2(1 + (signals.hn_points or 0)),
+        interests=weights.interests * hits,
+        age=-weights.age * age,
+    )
 
 
 def _position(link: Link) -> int:
     return link.position or 0
 
 
-def _entry(link: Link, config: DraftConfig, *, featured: bool) -> Entry:
+def _entry(
+    link: Link, config: DraftConfig, coverage: Mapping[str, list[Link]], *, featured: bool
+) -> Entry:
     url = url_of(link)
-    source = (
-        collapse(link.source) or collapse(link.site_name) or ("Tweet" if urls.is_tweet(url) else "")
+    covering = tuple(
+        Coverage(other.id or 0, _source(other) or urls.host(url_of(other)), url_of(other))
+        for other in coverage.get(link.key, [])
     )
     llm_summary = llm_summary_of(link, config)
     return Entry(
@@ -173,11 +239,14 @@ def _entry(link: Link, config: DraftConfig, *, featured: bool) -> Entry:
         title=title_of(link),
         url=url,
         kind=link.kind,
-        source=source,
-        summary=collapse(link.user_summary) or llm_summary or _summary(link, featured=featured),
+        source=_source(link),
+        summary=collapse(link.user_summary)
+        or llm_summary
+        or _summary(link, config, featured=featured),
         own_summary=collapse(link.user_summary),
-        code_url=link.code_url,
+        code_url=code_link(link) if config.code_links else None,
         decision=link.decision,
+        coverage=covering,
         image=_image(link),
         llm_summary=llm_summary,
     )
@@ -190,9 +259,28 @@ def _image(link: Link) -> str | None:
     return link.image
 
 
-def _summary(link: Link, *, featured: bool) -> str:
-    """A featured item keeps its whole abstract; a listed paper gets one or two sentences."""
+def _source(link: Link) -> str:
+    url = url_of(link)
+    return (
+        collapse(link.source) or collapse(link.site_name) or ("Tweet" if urls.is_tweet(url) else "")
+    )
+
+
+def code_link(link: Link) -> str | None:
+    """A paper's code: Hugging Face's githubRepo, else the GitHub or GitLab link its
+    abstract or comment gives (issue 17, item 4)."""
+    if link.kind != PAPER:
+        return None
+    return Signals.of(link.signals).github_repo or link.code_url
+
+
+def _summary(link: Link, config: DraftConfig, *, featured: bool) -> str:
+    """A featured item keeps its whole abstract; a listed paper gets one or two sentences,
+    or with `paper_summary = "hf"` Hugging Face's ai_summary when it has one."""
     text = link.summary or ""
     if link.kind != PAPER:
         return collapse(text)
+    ai_summary = Signals.of(link.signals).ai_summary
+    if config.paper_summary == "hf" and ai_summary and not featured:
+        return collapse(ai_summary)
     return plain_text(text) if featured else first_sentences(text)

@@ -22,6 +22,8 @@ ARXIV_API_URL = "https://export.arxiv.org/api/query"
 DATE_FORMATS = ("long", "iso")
 # A front matter key that needs no YAML quoting (YAML 1.2, 7.3.3 plain scalars).
 _YAML_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+HF_API_URL = "https://huggingface.co/api"
+HN_API_URL = "https://hn.algolia.com/api/v1"
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,20 @@ class SectionRule:
 
 
 @dataclass(frozen=True)
+class RankConfig:
+    """The weights of the rank score (compose.selection.score, issue 17)."""
+
+    sources: float = 100.0  # per distinct source of the author's that surfaced the link
+    hf_upvotes: float = 3.0  # per doubling of Hugging Face upvotes: log2(1 + upvotes)
+    hn_points: float = 3.0  # per doubling of Hacker News points: log2(1 + points)
+    interests: float = 10.0  # per `interests` keyword in the title or summary
+    age: float = 1.0  # taken off per day between publication and the window's end
+
+
+PAPER_SUMMARIES = ("abstract", "hf")
+
+
+@dataclass(frozen=True)
 class DraftConfig:
     title: str = "Some interesting things to read"
     tags: tuple[str, ...] = ("weekly-digest", "AI", "technology", "machine-learning")
@@ -82,6 +98,10 @@ class DraftConfig:
 
     # "llm": items show the cached LLM summary where there is one (issue 20).
     summary: str = "extractive"
+    rank: RankConfig = field(default_factory=RankConfig)
+    code_links: bool = True  # a paper's line ends with [code](url) when it has one
+    # "abstract": its first sentences; "hf": Hugging Face's ai_summary when it has one.
+    paper_summary: str = "abstract"
 
 
 SUMMARY_KINDS = ("extractive", "llm")
@@ -124,6 +144,28 @@ class ExportConfig:
 
 
 @dataclass(frozen=True)
+class HuggingFaceConfig:
+    """Hugging Face Daily Papers as a source, and papers' signals (issue 17)."""
+
+    daily_papers: bool = False  # queue the daily papers of the days since the last run
+    min_upvotes: int = 0  # daily papers with fewer upvotes are not queued
+    lookup: bool = False  # ask /api/papers/{id} for every queued paper's signals
+    api_url: str = HF_API_URL
+    days: int = 7  # the window: a run fetches at most this many days
+
+
+@dataclass(frozen=True)
+class HackerNewsConfig:
+    """Hacker News points and threads for links, and front-page stories (issue 17)."""
+
+    lookup: bool = False  # look every non-paper link up on HN by its URL
+    front_page: bool = False  # queue the window's front-page stories
+    min_points: int = 100  # front-page stories with fewer points are not queued
+    api_url: str = HN_API_URL
+    days: int = 7
+
+
+@dataclass(frozen=True)
 class Config:
     fetch: FetchConfig = field(default_factory=FetchConfig)
     feed: tuple[FeedSource, ...] = ()
@@ -132,6 +174,8 @@ class Config:
     summaries: SummariesConfig = field(default_factory=SummariesConfig)
     sources: dict[str, str] = field(default_factory=dict)
     export: ExportConfig = field(default_factory=ExportConfig)
+    huggingface: HuggingFaceConfig = field(default_factory=HuggingFaceConfig)
+    hackernews: HackerNewsConfig = field(default_factory=HackerNewsConfig)
     path: Path | None = None
 
 
@@ -233,6 +277,9 @@ def _check(config: Config, path: Path) -> None:
         if not query.query.strip():
             raise ConfigError(f"{path}: arxiv[{i}].query is empty")
         _check_unique(arxiv_name(query), names, path, f"arxiv[{i}].name")
+    _check_services(config, path)
+    if config.draft.paper_summary not in PAPER_SUMMARIES:
+        raise ConfigError(f'{path}: draft.paper_summary must be "abstract" or "hf"')
     if config.draft.max_papers < 0 or config.draft.max_links < 0:
         raise ConfigError(f"{path}: draft.max_papers and draft.max_links must be >= 0")
     _check_url(config.export.buttondown.api_url, path, "export.buttondown.api_url")
@@ -273,6 +320,16 @@ def _check_prompt(template: str, path: Path) -> None:
         raise ConfigError(
             f"{path}: summaries.prompt: unknown placeholder {{{unknown[0]}}} (use {allowed})"
         )
+
+
+def _check_services(config: Config, path: Path) -> None:
+    for name in ("huggingface", "hackernews"):
+        service = getattr(config, name)
+        _check_url(service.api_url, path, f"{name}.api_url")
+        if not 1 <= service.days <= 31:
+            raise ConfigError(f"{path}: {name}.days must be between 1 and 31")
+    if config.huggingface.min_upvotes < 0 or config.hackernews.min_points < 0:
+        raise ConfigError(f"{path}: huggingface.min_upvotes and hackernews.min_points must be >= 0")
 
 
 def _check_url(url: str, path: Path, where: str) -> None:

@@ -22,6 +22,7 @@ from curator import urls
 from curator.charsets import HTML_TYPES, SNIFFED_TYPES, decode_page
 from curator.enrich import labels as link_labels
 from curator.enrich import titles
+from curator.enrich.coverage import covered_paper
 from curator.errors import ContentError, ExtractionError
 from curator.models import Metadata
 from curator.text import collapse, composed, shorten
@@ -187,6 +188,7 @@ def explain_html(html: str, url: str, labels: Mapping[str, str]) -> Explained:
         authors=tuple(name.strip() for name in author.split(";")) if author else (),
         final_url=url,
         image=facts.image,
+        covers=covered_paper(tree, url),
     )
     return Explained(meta, headline.rule if headline else "from the URL", label.rule, signals)
 

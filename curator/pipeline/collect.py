@@ -13,9 +13,10 @@ channel with its state.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
 from curator.collect import collect_query, feed_link, is_html_page, parse_feed
@@ -23,8 +24,10 @@ from curator.config import ArxivSource, Config, FeedSource, arxiv_name, feed_nam
 from curator.errors import ContentError, FetchError, HTTPStatusError, UsageError
 from curator.http import ACCEPT_FEED, Fetcher, Response
 from curator.models import Candidate, SourceState
+from curator.pipeline import signals
 from curator.pipeline.enrich import EnrichReport, arxiv_client, enrich
 from curator.pipeline.progress import Interrupted, NoProgress, Progress
+from curator.pipeline.signals import Listing
 from curator.store import Store
 
 if TYPE_CHECKING:
@@ -32,6 +35,10 @@ if TYPE_CHECKING:
 
 FEED = "feed"
 ARXIV = "arxiv"
+HUGGINGFACE = "huggingface"
+HACKERNEWS = "hackernews"
+DAILY_PAPERS = "Hugging Face Daily Papers"
+FRONT_PAGE = "Hacker News front page"
 
 
 @dataclass
@@ -39,7 +46,7 @@ class ChannelReport:
     """What collecting one channel (a configured feed or arXiv query) gave."""
 
     name: str
-    kind: str  # "feed" | "arxiv"
+    kind: str  # "feed" | "arxiv" | "huggingface" | "hackernews"
     new: int = 0
     known: int = 0
     not_modified: bool = False
@@ -72,7 +79,7 @@ class ChannelRow:
     """A configured feed or arXiv query and how its last fetch went (`curator sources`)."""
 
     name: str
-    kind: str  # "feed" | "arxiv"
+    kind: str  # "feed" | "arxiv" | "huggingface" | "hackernews"
     ref: str  # the feed's URL or the query
     discovered_feed: str | None
     last_fetched: datetime | None
@@ -86,6 +93,7 @@ def channel_rows(config: Config, store: Store) -> list[ChannelRow]:
     states = {(s.kind, s.ref): s for s in store.source_states()}
     configured = [(FEED, feed_name(f), f.url) for f in config.feed]
     configured += [(ARXIV, arxiv_name(q), q.query) for q in config.arxiv]
+    configured += [(kind, name, ref) for kind, name, ref, _ in _services(config)]
     rows = []
     for kind, name, ref in configured:
         found = states.get((kind, ref)) or SourceState(kind=kind, ref=ref, name=name)
@@ -116,11 +124,13 @@ def collect(
     """Fetch the configured channels (or the one named `only`), queue what they list, then
     enrich what is pending unless told not to."""
     feeds, queries = _selected(config, only)
+    services = [s for s in _services(config) if only in (None, s[1])]
     progress = progress or NoProgress()
     arxiv = arxiv_client(config.fetch) if queries else None  # one client: the delay holds
-    progress.start("Collecting", len(feeds) + len(queries))
+    progress.start("Collecting", len(feeds) + len(queries) + len(services))
     try:
-        reports = asyncio.run(_collect_all(config, store, now, feeds, queries, arxiv, progress))
+        channels = (feeds, queries, services)
+        reports = asyncio.run(_collect_all(config, store, now, channels, arxiv, progress))
     except KeyboardInterrupt:
         raise Interrupted(0, store.count_due(now, retry_failed=False)) from None
     finally:
@@ -138,8 +148,10 @@ def _selected(
         return config.feed, config.arxiv
     feeds = [f for f in config.feed if feed_name(f) == only]
     queries = [q for q in config.arxiv if arxiv_name(q) == only]
-    if not feeds and not queries:
+    services = [name for _, name, _, _ in _services(config)]
+    if not feeds and not queries and only not in services:
         names = [feed_name(f) for f in config.feed] + [arxiv_name(q) for q in config.arxiv]
+        names += services
         raise UsageError(f"no source named {only!r}; configured: {', '.join(names) or 'none'}")
     return feeds, queries
 
@@ -148,16 +160,54 @@ async def _collect_all(
     config: Config,
     store: Store,
     now: datetime,
-    feeds: Sequence[FeedSource],
-    queries: Sequence[ArxivSource],
+    channels: tuple[Sequence[FeedSource], Sequence[ArxivSource], Sequence[_Service]],
     arxiv: ArxivAPI | None,
     progress: Progress,
 ) -> list[ChannelReport]:
+    feeds, queries, services = channels
     async with Fetcher(config.fetch) as fetcher:
         feed_jobs = [_collect_feed(fetcher, store, feed, now, progress) for feed in feeds]
+        feed_jobs += [_collect_service(fetcher, store, s, now, progress) for s in services]
         arxiv_job = _collect_queries(arxiv, fetcher, store, queries, now, progress)
         feed_reports, arxiv_reports = await asyncio.gather(asyncio.gather(*feed_jobs), arxiv_job)
     return [*feed_reports, *arxiv_reports]
+
+
+_Service = tuple[str, str, str, Callable[[Fetcher, datetime | None, datetime], Awaitable[Listing]]]
+
+
+def _services(config: Config) -> list[_Service]:
+    """The Hugging Face and Hacker News lists the config turns on, as channels (issue 17):
+    (kind, name, ref, fetch)."""
+    hf, hn = config.huggingface, config.hackernews
+    found: list[_Service] = []
+    if hf.daily_papers:
+        fetch_hf = partial(signals.daily_papers, hf)
+        found.append((HUGGINGFACE, DAILY_PAPERS, hf.api_url + "/daily_papers", fetch_hf))
+    if hn.front_page:
+        fetch_hn = partial(signals.front_page, hn)
+        found.append((HACKERNEWS, FRONT_PAGE, hn.api_url + "/search_by_date", fetch_hn))
+    return found
+
+
+async def _collect_service(
+    fetcher: Fetcher, store: Store, service: _Service, now: datetime, progress: Progress
+) -> ChannelReport:
+    """One service's list queued with its signals; the days since its last good run."""
+    kind, name, ref, fetch = service
+    report = ChannelReport(name, kind)
+    state = store.source_state(kind, ref, name)
+    last = state.last_fetched if state.failures == 0 else None
+    try:
+        listing = await fetch(fetcher, last, now)
+        _queue(store, listing.candidates, now, report)
+        store.save_signals(listing.signals)
+        report.warning = listing.warning
+    except FetchError as err:
+        report.error = err.reason
+    _save_state(store, state, report, now)
+    progress.advance(failed=report.error is not None)
+    return report
 
 
 async def _collect_feed(

@@ -45,6 +45,7 @@ from curator.store import LinkFilter, Store
 
 if TYPE_CHECKING:
     from curator.arxiv_api import ArxivAPI
+    from curator.pipeline.signals import SignalReport
 
 # Links read from the queue at a time. Each batch waits for its slowest fetch before the
 # next starts, so it must be large beside `concurrency`; and small beside a queue of
@@ -68,6 +69,7 @@ class EnrichReport:
     failed: int = 0  # permanent: kept with the reason, retried only with --retry-failed
     retry_later: int = 0  # transient: retried by a later run after a backoff
     failures: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
+    signals: SignalReport | None = None  # what Hugging Face and Hacker News were asked
 
 
 def enrich(
@@ -87,8 +89,24 @@ def enrich(
     """
     report = EnrichReport()
     total = store.count_due(now, retry_failed=retry_failed)
-    if not total:
-        return report
+    if total:
+        _enrich_due(config, store, now, total, retry_failed, progress, arxiv, report)
+    from curator.pipeline.signals import refresh_signals  # loads only with the runs
+
+    report.signals = refresh_signals(config, store, now)
+    return report
+
+
+def _enrich_due(
+    config: Config,
+    store: Store,
+    now: datetime,
+    total: int,
+    retry_failed: bool,
+    progress: Progress | None,
+    arxiv: ArxivAPI | None,
+    report: EnrichReport,
+) -> None:
     progress = progress or NoProgress()
     progress.start("Enriching", total)
     run = _Run(config, store, now, progress, report, arxiv)
@@ -99,7 +117,6 @@ def enrich(
         raise Interrupted(done, store.count_due(now, retry_failed=retry_failed)) from None
     finally:
         progress.finish()
-    return report
 
 
 def _due_batches(store: Store, now: datetime, retry_failed: bool) -> Iterator[list[Link]]:

@@ -7,7 +7,7 @@ week: `curator add` must start fast (issue 14, item 10).
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -15,11 +15,12 @@ from curator import urls
 from curator.collect import BadLine, parse_lines
 from curator.config import Config, DraftConfig
 from curator.errors import UsageError
-from curator.models import FEATURE, PICK, PIN, SKIP, Candidate, Link, Sighting
+from curator.models import FEATURE, PICK, PIN, SKIP, Candidate, Link, Sighting, Signals
 from curator.store import STATUSES, LinkFilter, Store
 
 if TYPE_CHECKING:
     from curator.compose import Placed
+    from curator.compose.selection import Score
 
 MANUAL_SOURCE = "manual"
 DECISIONS = {"pick": PICK, "skip": SKIP, "feature": FEATURE, "pin": PIN, "reset": None}
@@ -118,6 +119,27 @@ def list_links(
                 yield view
 
 
+def ranked_links(
+    store: Store, config: Config, where: LinkFilter, now: datetime
+) -> list[tuple[LinkView, Score]]:
+    """The links matching `where`, highest rank score first (`list --sort rank`): the
+    score the draft's automatic selection ranks by, with the window ending `now`."""
+    from curator.compose.selection import score
+
+    views = list(list_links(store, config, where, with_sightings=True))
+    counts = store.source_counts([view.link.id or 0 for view in views])
+    scored = [
+        (view, score(view.link, counts.get(view.link.id or 0, 0), config.draft, now))
+        for view in views
+    ]
+    return sorted(scored, key=lambda pair: (-pair[1].total, pair[0].link.id or 0))
+
+
+def score_json(found: Score) -> dict[str, float]:
+    """The `rank` object of `list --sort rank --json`: the score and its weighted parts."""
+    return {"score": round(found.total, 2), **{k: round(v, 2) for k, v in asdict(found).items()}}
+
+
 def as_json(view: LinkView) -> dict[str, Any]:
     """The `list --json` object: DESIGN.md's keys first, then everything else."""
     link = view.link
@@ -154,6 +176,8 @@ def as_json(view: LinkView) -> dict[str, Any]:
         "llm_summary": link.llm_summary,
         "llm_model": link.llm_model,
         "published_in": view.issue_number,
+        "signals": Signals.of(link.signals).shown(),
+        "covers": link.covers,
         "sources": len({s.source for s in view.sightings}),
         "sightings": [
             {"source": s.source, "url": s.url, "seen_at": _iso(s.seen_at), "note": s.note}

@@ -22,13 +22,14 @@ from curator.store.exports import Exports
 from curator.store.issues import Issues
 from curator.store.links import LinkFilter, Links
 from curator.store.schema import MIGRATIONS
+from curator.store.signals import SignalStore
 from curator.store.sources import Sources
 from curator.store.sqlite import SQLite
 
 __all__ = ["MIGRATIONS", "STATUSES", "LinkFilter", "Store", "open_store"]
 
 
-class Store(Links, Enrichment, Sources, Issues, Exports):
+class Store(Links, Enrichment, Sources, Issues, Exports, SignalStore):
     def __init__(self, path: Path) -> None:
         """Open (or create) the queue in the SQLite file at `path`. A database that may not
         be written opens read-only: commands that only read work, and the first write fails

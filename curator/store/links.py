@@ -367,6 +367,7 @@ def metadata_columns(meta: Metadata, now: datetime) -> dict[str, Any]:
         "category": meta.category,
         "code_url": meta.code_url,
         "image": meta.image,
+        "covers": meta.covers,
     }
     values: dict[str, Any] = {name: value for name, value in found.items() if value is not None}
     if meta.authors:

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, func, inspect, select
 from sqlmodel import SQLModel
 
 from curator.errors import StoreError
-from curator.models import Sighting
+from curator.models import Link, Sighting
 from curator.store.engine import READ_ONLY, Dialect
 
 
@@ -57,6 +57,16 @@ def _keep_llm_summaries(conn: Connection, _: Dialect) -> None:
         _add_column(conn, "link", column)
 
 
+def _keep_signals(conn: Connection, _: Dialect) -> None:
+    """Version 5 (issue 17): links keep what Hugging Face and Hacker News say of them,
+    and the paper a page covers."""
+    present = {found["name"] for found in inspect(conn).get_columns("link")}
+    for name in ("signals", "covers"):
+        if name not in present:
+            kind = Link.__table__.c[name].type.compile(conn.dialect)  # type: ignore[attr-defined]
+            conn.exec_driver_sql(f"ALTER TABLE link ADD COLUMN {name} {kind}")
+
+
 def _add_column(conn: Connection, table: str, column: str) -> None:
     """A nullable text column, unless a database already has it."""
     if column not in {found["name"] for found in inspect(conn).get_columns(table)}:
@@ -69,6 +79,7 @@ MIGRATIONS: list[Callable[[Connection, Dialect], None]] = [
     _keep_link_ids,
     _keep_images_and_exports,
     _keep_llm_summaries,
+    _keep_signals,
 ]
 
 
