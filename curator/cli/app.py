@@ -197,7 +197,7 @@ class State:
     """What the global options resolve to, and the command's clock, read once when it
     starts and passed down (issue 13, item 3); commands get it from ctx.obj."""
 
-    db: Path
+    db: str  # a path, or a postgresql:// URL (issue 19)
     config_path: Path
     config_is_explicit: bool
     now: datetime
@@ -245,11 +245,14 @@ def _show_version(value: bool) -> None:
 def global_options(
     ctx: typer.Context,
     db: Annotated[
-        Path,
+        str,
         typer.Option(
-            "--db", envvar="CURATOR_DB", metavar="PATH", help="SQLite database holding the queue."
+            "--db",
+            envvar="CURATOR_DB",
+            metavar="PATH|URL",
+            help="The queue: an SQLite file, or postgresql://user@host:port/name.",
         ),
-    ] = Path("data/curator.db"),
+    ] = "data/curator.db",
     config: Annotated[
         Path,
         typer.Option(

@@ -1,17 +1,18 @@
 """The store's engine: the Dialect seam, transactions, and errors wrapped at this edge.
 
 Everything a database does its own way sits behind `Dialect` (one implementation per
-database: `sqlite.SQLite`); the rest of the store is portable SQLAlchemy. Write
-transactions are short and take the write lock up front; none is held across network I/O.
+database: `sqlite.SQLite`, `postgresql.PostgreSQL`); the rest of the store is portable
+SQLAlchemy. Write transactions are short and take the write lock up front; none is held
+across network I/O.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from typing import Protocol, Self, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, Select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql.dml import Insert
 from sqlmodel import Session, SQLModel
@@ -39,6 +40,16 @@ class Dialect(Protocol):
     def lock_for_writing(self, conn: Connection) -> None:
         """Begin a transaction that holds the write lock from its first statement, so a
         concurrent writer waits instead of failing on a lock upgrade."""
+        ...
+
+    def begin_claim(self, conn: Connection) -> None:
+        """Begin the short transaction that claims work (issue 19): on a database without
+        row locks, one that holds the write lock; otherwise a plain one."""
+        ...
+
+    def skip_locked(self, stmt: Select[Any]) -> Select[Any]:
+        """`stmt` locking the rows it reads for this transaction, passing over rows
+        another transaction holds (a claim of the same work)."""
         ...
 
     def insert_ignore(self, table: type[SQLModel]) -> Insert:

@@ -73,7 +73,7 @@ def _set_up(engine: Engine, dialect: Dialect) -> None:
 
 
 def _migrate(conn: Connection, dialect: Dialect, version: int) -> None:
-    _refuse_newer(version)
+    _refuse_newer(version, dialect)
     if version == 0 and not inspect(conn).get_table_names():
         SQLModel.metadata.create_all(conn)
     else:
@@ -86,7 +86,7 @@ def _check(engine: Engine, dialect: Dialect) -> None:
     """A read-only database cannot be migrated: it must already have this curator's schema."""
     with engine.connect() as conn:
         version = dialect.schema_version(conn)
-    _refuse_newer(version)
+    _refuse_newer(version, dialect)
     if version < len(MIGRATIONS):
         raise StoreError(
             f"{dialect.location}: {READ_ONLY} and needs upgrading to this curator's schema: "
@@ -94,6 +94,10 @@ def _check(engine: Engine, dialect: Dialect) -> None:
         )
 
 
-def _refuse_newer(version: int) -> None:
+def _refuse_newer(version: int, dialect: Dialect) -> None:
+    """Issue 19, item 2: one line naming both versions."""
     if version > len(MIGRATIONS):
-        raise StoreError("the database was written by a newer curator; upgrade curator")
+        raise StoreError(
+            f"{dialect.location}: the database has schema version {version}, newer than "
+            f"this curator's {len(MIGRATIONS)}; upgrade curator"
+        )

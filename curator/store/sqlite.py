@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import Connection, Engine, MetaData, event
+from sqlalchemy import Connection, Engine, MetaData, Select, event
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import QueuePool
@@ -94,6 +94,13 @@ class SQLite:
         """A deferred transaction that reads and then writes can fail at once with
         SQLITE_BUSY instead of waiting on the busy timeout: take the lock up front."""
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    def begin_claim(self, conn: Connection) -> None:
+        """SQLite has no row locks: a claim holds the write lock, so claims take turns."""
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    def skip_locked(self, stmt: Select[Any]) -> Select[Any]:
+        return stmt
 
     def insert_ignore(self, table: type[SQLModel]) -> Insert:
         return insert(table).on_conflict_do_nothing()
