@@ -75,6 +75,12 @@ class Link(SQLModel, table=True):
     user_summary: str | None = None
     user_url: str | None = None
     issue_id: int | None = Field(default=None, foreign_key="issue.id", index=True)
+    # Who set the decision and the author's fields last (issue 19): `--editor`.
+    decided_by: str | None = None
+    # A lease on the link while an enrichment run fetches it (issue 19): the run's id,
+    # and when the claim lapses if the run dies first.
+    claimed_by: str | None = None
+    claimed_until: datetime | None = None
 
 
 class Sighting(SQLModel, table=True):
@@ -119,6 +125,9 @@ class SourceState(SQLModel, table=True):
     last_status: str | None = None
     last_error: str | None = None
     failures: int = 0
+    # A lease while a collect run fetches the channel, so a concurrent run skips it.
+    claimed_by: str | None = None
+    claimed_until: datetime | None = None
 
 
 class Issue(SQLModel, table=True):

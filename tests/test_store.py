@@ -449,3 +449,40 @@ def test_saving_a_sources_state_twice_keeps_one_row_with_the_latest(store: Store
     store.save_source_state(again)
     [kept] = store.source_states()
     assert (kept.etag, kept.failures, kept.name) == ('"v2"', 1, "Example")
+
+
+# -- claims (issue 19) ------------------------------------------------------------------
+
+
+def test_two_runs_claiming_one_queue_get_disjoint_links(db: str) -> None:
+    first, second = Store(db), Store(db)
+    first.add([Candidate(f"https://example.com/{i}", "manual") for i in range(5)], NOW)
+    until = NOW + timedelta(minutes=10)
+    mine = first.claim_due(NOW, "run-a", until, limit=3)
+    theirs = second.claim_due(NOW, "run-b", until, limit=10)
+    assert [link.id for link in mine] == [1, 2, 3]
+    assert [link.id for link in theirs] == [4, 5]
+    assert second.claim_due(NOW, "run-b", until, after_id=5, limit=10) == []
+    assert second.count_due(NOW, run="run-b") == 2
+
+
+def test_a_lapsed_claim_is_picked_up_by_another_run(db: str) -> None:
+    with Store(db) as store:
+        store.add([Candidate("https://example.com/a", "manual")], NOW)
+        store.claim_due(NOW, "killed", NOW + timedelta(minutes=10), limit=5)
+        assert store.claim_due(NOW + timedelta(minutes=9), "next", NOW, limit=5) == []
+        later = NOW + timedelta(minutes=11)
+        [link] = store.claim_due(later, "next", later + timedelta(minutes=10), limit=5)
+        assert link.url == "https://example.com/a"
+
+
+def test_released_claims_and_stored_results_free_the_links(db: str) -> None:
+    with Store(db) as store:
+        store.add([Candidate(f"https://example.com/{i}", "manual") for i in range(2)], NOW)
+        first, second = store.claim_due(NOW, "run-a", NOW + timedelta(minutes=10), limit=5)
+        assert store.claimants() == ["run-a"]
+        store.mark_enriched(first.id or 0, Metadata(title="Done"), NOW)
+        store.release_claims("run-a")
+        assert store.claimants() == []
+        [again] = store.claim_due(NOW, "run-b", NOW + timedelta(minutes=10), limit=5)
+        assert again.id == second.id

@@ -20,6 +20,7 @@ from sqlmodel import Session, SQLModel
 from curator.errors import StoreError
 
 T = TypeVar("T")
+Query = TypeVar("Query", bound=Select[Any])
 READ_ONLY = "the database is read-only"
 # Values per `IN (...)`: below every database's limit on bound parameters (SQLite's was
 # 999 before 3.32).
@@ -47,7 +48,7 @@ class Dialect(Protocol):
         row locks, one that holds the write lock; otherwise a plain one."""
         ...
 
-    def skip_locked(self, stmt: Select[Any]) -> Select[Any]:
+    def skip_locked(self, stmt: Query) -> Query:
         """`stmt` locking the rows it reads for this transaction, passing over rows
         another transaction holds (a claim of the same work)."""
         ...

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, make_url
+from sqlalchemy import Connection, Engine, make_url
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError
@@ -20,7 +19,7 @@ from sqlalchemy.sql.dml import Insert
 from sqlmodel import SQLModel, create_engine
 
 from curator.errors import StoreError, UsageError
-from curator.store.engine import READ_ONLY
+from curator.store.engine import READ_ONLY, Query
 
 SCHEMES = ("postgresql://", "postgresql+psycopg://", "postgres://")
 DRIVER = "postgresql+psycopg"
@@ -65,7 +64,7 @@ class PostgreSQL:
         """Claims need no queue-wide lock: `skip_locked` passes over the rows another claim
         holds, so several enrichers claim at once."""
 
-    def skip_locked(self, stmt: Select[Any]) -> Select[Any]:
+    def skip_locked(self, stmt: Query) -> Query:
         return stmt.with_for_update(skip_locked=True)
 
     def insert_ignore(self, table: type[SQLModel]) -> Insert:

@@ -41,16 +41,31 @@ def _keep_link_ids(conn: Connection, dialect: Dialect) -> None:
     dialect.keep_ids(conn, "link", highest_sighting or 0)
 
 
-def _add_column(conn: Connection, table: str, column: str) -> None:
-    """A nullable text column, unless a database already has it."""
+def _claim_work(conn: Connection, _: Dialect) -> None:
+    """Issue 19, item 3: links and channels carry a lease, so concurrent runs split the
+    work; a lease a killed run left lapses at `claimed_until`."""
+    for table in ("link", "sourcestate"):
+        _add_column(conn, table, "claimed_by")
+        _add_column(conn, table, "claimed_until", "TIMESTAMP")
+
+
+def _name_editors(conn: Connection, _: Dialect) -> None:
+    """Issue 19, item 4: who set a link's decision."""
+    _add_column(conn, "link", "decided_by")
+
+
+def _add_column(conn: Connection, table: str, column: str, kind: str = "VARCHAR") -> None:
+    """A nullable column (text unless `kind` says), unless a database already has it."""
     if column not in {found["name"] for found in inspect(conn).get_columns(table)}:
-        conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} VARCHAR")
+        conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
 
 MIGRATIONS: list[Callable[[Connection, Dialect], None]] = [
     lambda conn, _: SQLModel.metadata.create_all(conn),
     _remember_arrivals_and_found_feeds,
     _keep_link_ids,
+    _claim_work,
+    _name_editors,
 ]
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import Connection, Engine, MetaData, Select, event
+from sqlalchemy import Connection, Engine, MetaData, event
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import QueuePool
@@ -26,7 +26,7 @@ from sqlalchemy.sql.dml import Insert
 from sqlmodel import SQLModel, create_engine
 
 from curator.errors import StoreError
-from curator.store.engine import READ_ONLY
+from curator.store.engine import READ_ONLY, Query
 from curator.text import collapse
 
 BUSY_TIMEOUT_MS = 30_000
@@ -99,7 +99,7 @@ class SQLite:
         """SQLite has no row locks: a claim holds the write lock, so claims take turns."""
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
-    def skip_locked(self, stmt: Select[Any]) -> Select[Any]:
+    def skip_locked(self, stmt: Query) -> Query:
         return stmt
 
     def insert_ignore(self, table: type[SQLModel]) -> Insert:
