@@ -100,7 +100,7 @@ def enrich(
     """
     report = EnrichReport()
     free_dead_claims(store)
-    claims = _Claims(store, now, run_id(), retry_failed)
+    claims = _Claims(store, RunClock(now), run_id(), retry_failed)
     total = store.count_due(now, retry_failed=retry_failed, run=claims.run)
     if not total:
         return report
@@ -145,15 +145,26 @@ def _alive(pid: int) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class RunClock:
+    """The command's clock advanced by the time the run has taken: a lease must count
+    from when it is taken, and the clock is still read once, when the command starts."""
+
+    start: datetime
+    started: float = field(default_factory=time.monotonic)
+
+    def now(self) -> datetime:
+        return self.start + timedelta(seconds=time.monotonic() - self.started)
+
+
 @dataclass
 class _Claims:
     """The links a run claims, a batch at a time (issue 19)."""
 
     store: Store
-    now: datetime  # the command's clock, advanced by the time the run has taken
+    clock: RunClock
     run: str
     retry_failed: bool
-    started: float = field(default_factory=time.monotonic)
 
     def batches(self, size: int) -> Iterator[list[Link]]:
         """Due links in id order, each batch claimed when the last one is done: a link
@@ -165,7 +176,7 @@ class _Claims:
             after = links[-1].id or after
 
     def claim(self, after: int, size: int) -> list[Link]:
-        moment = self.now + timedelta(seconds=time.monotonic() - self.started)
+        moment = self.clock.now()
         return self.store.claim_due(
             moment,
             self.run,

@@ -43,8 +43,9 @@ class PostgreSQL:
 
     def __init__(self, where: str) -> None:
         self.url = _driver_url(where)
-        shown = self.url.set(drivername="postgresql", password=None)
-        self.location = shown.render_as_string(hide_password=False)
+        url = self.url
+        shown = URL.create("postgresql", url.username, None, url.host, url.port, url.database)
+        self.location = shown.set(query=url.query).render_as_string(hide_password=False)
 
     def engine(self) -> Engine:
         """Timestamps are kept in UTC without a zone, as SQLite keeps them, whatever the

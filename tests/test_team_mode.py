@@ -1,0 +1,125 @@
+"""Team mode (issue 19): the CLI on SQLite and on PostgreSQL alike, a server's password
+never shown, concurrent collects that split their channels."""
+
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from curator.config import Config, FeedSource, FetchConfig
+from curator.errors import StoreError
+from curator.pipeline.collect import CollectReport, collect
+from curator.store import Store
+from tests.cli import invoke, queue
+from tests.fakes import send
+from tests.helpers import DATA, HUNG_AFTER, NOW
+from tests.server import LoopbackServer
+
+FEED = (DATA / "feeds" / "rss2.xml").read_bytes()
+
+
+@pytest.fixture
+def on_db(db: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every command of the test runs on `db` (CURATOR_DB), on each backend."""
+    monkeypatch.setenv("CURATOR_DB", db)
+    return db
+
+
+def test_init_add_pick_and_list_work_the_same_on_both_backends(
+    runner: CliRunner, on_db: str
+) -> None:
+    invoke(runner, "init")
+    _, stderr = invoke(runner, "add", "https://example.com/a?utm_source=x", "arxiv:2401.04321")
+    assert "2 new" in stderr
+    invoke(runner, "pick", "1")
+    rows = queue(runner)
+    assert [(r["id"], r["url"], r["kind"], r["decision"]) for r in rows] == [
+        (1, "https://example.com/a", "link", "pick"),
+        (2, "https://arxiv.org/abs/2401.04321", "paper", None),
+    ]
+
+
+def test_a_reading_command_on_an_empty_database_says_how_to_start(
+    runner: CliRunner, on_db: str
+) -> None:
+    _, stderr = invoke(runner, "list", code=2)
+    assert "start one with `curator init`" in stderr
+
+
+def test_the_psycopg_spelling_of_the_url_opens_the_same_queue(
+    runner: CliRunner, pg_url: str
+) -> None:
+    invoke(runner, "--db", pg_url, "add", "https://example.com/a")
+    spelled = pg_url.replace("postgresql://", "postgresql+psycopg://")
+    stdout, _ = invoke(runner, "--db", spelled, "list", "--json")
+    assert '"https://example.com/a"' in stdout
+
+
+def test_a_password_in_the_url_is_never_printed(runner: CliRunner, pg_url: str) -> None:
+    """The server trusts every local user, so the wrong password still connects: the
+    message tested is a refused connection, on a port nobody listens on."""
+    secret = pg_url.replace("postgres@", "postgres:hunter2@").rsplit(":", 1)[0] + ":1/x"
+    _, stderr = invoke(runner, "--db", secret, "add", "https://example.com/a", code=1)
+    assert "hunter2" not in stderr
+    assert "postgresql://postgres@127.0.0.1:1/x" in stderr
+
+
+def test_a_store_error_names_the_server_database_without_its_password(pg_url: str) -> None:
+    secret = pg_url.replace("postgres@", "postgres:hunter2@").rsplit(":", 1)[0] + ":1/x"
+    with pytest.raises(StoreError) as raised:
+        Store(secret)
+    assert "hunter2" not in str(raised.value)
+    assert "cannot open database" in str(raised.value)
+
+
+def test_a_channel_another_run_is_fetching_is_skipped_and_reported(
+    db: str, server: LoopbackServer
+) -> None:
+    """Run A's feed request is held until run B has finished: B skips the feed, and the
+    server sees it requested once (issue 19, item 3)."""
+    arrived, release = threading.Event(), threading.Event()
+
+    def held_feed(handler: BaseHTTPRequestHandler) -> None:
+        arrived.set()
+        release.wait(timeout=HUNG_AFTER)
+        send(handler, 200, FEED, "application/rss+xml")
+
+    url = server.add_writer("/feed.xml", held_feed)
+    config = Config(feed=[FeedSource(url, "Held")], fetch=FetchConfig(timeout=120))
+    Store(db).close()
+    first: list[CollectReport] = []
+    run_a = threading.Thread(
+        target=lambda: first.append(collect(config, Store(db), NOW, then_enrich=False)),
+        daemon=True,
+    )
+    run_a.start()
+    assert arrived.wait(timeout=HUNG_AFTER), "hung: run A never asked for the feed"
+    second = collect(config, Store(db), NOW, then_enrich=False)
+    release.set()
+    run_a.join(timeout=HUNG_AFTER)
+    assert not run_a.is_alive(), "hung: run A never ended"
+    assert [c.skipped for c in second.channels] == [True]
+    assert [(c.skipped, c.error) for c in first[0].channels] == [(False, None)]
+    assert len(server.hits("/feed.xml")) == 1
+    assert first[0].channels[0].new > 0
+
+
+def test_a_channel_claimed_by_a_killed_run_is_fetched_once_the_claim_lapses(db: str) -> None:
+    from datetime import timedelta
+
+    with Store(db) as store:
+        until = NOW + timedelta(minutes=1)
+        assert store.claim_source("feed", "https://e.com/f", "F", "killed", NOW, until)
+        assert store.claim_source("feed", "https://e.com/f", "F", "next", NOW, until) is None
+        later = NOW + timedelta(minutes=2)
+        state = store.claim_source("feed", "https://e.com/f", "F", "next", later, later)
+        assert state is not None and state.claimed_by == "next"
+
+
+def test_an_sqlite_path_still_needs_no_server(runner: CliRunner, tmp_path: Path) -> None:
+    invoke(runner, "--db", str(tmp_path / "own.db"), "add", "https://example.com/a")
+    assert (tmp_path / "own.db").exists()
