@@ -94,7 +94,7 @@ def test_enrichment_keeps_the_authors_choices(store: Store) -> None:
     store.add([Candidate("https://example.com/a", "manual")], NOW)
     [link] = store.links()
     assert link.id is not None
-    store.set_fields([link.id], decision="feature", user_title="Mine", position=1)
+    store.set_fields([link.id], editor="ana", decision="feature", user_title="Mine", position=1)
     store.mark_enriched(link.id, Metadata(title="Theirs", label="Example"), NOW)
     [link] = store.links()
     assert (link.title, link.user_title, link.decision, link.position) == (
@@ -110,7 +110,7 @@ def test_short_link_resolving_to_a_queued_article_merges_into_it(store: Store) -
     store.add([Candidate("https://short.example/x1", "manual")], NOW + timedelta(hours=1))
     article, short = store.links()
     assert short.id is not None
-    store.set_fields([short.id], decision="pick")
+    store.set_fields([short.id], editor="ana", decision="pick")
     survivor = store.mark_enriched(
         short.id, Metadata(title="Story", final_url="https://example.com/story?utm_source=x"), NOW
     )

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from curator.config import Config, FeedSource, FetchConfig
 from curator.errors import StoreError
+from curator.models import Candidate
 from curator.pipeline.collect import CollectReport, collect
 from curator.store import Store
 from tests.cli import invoke, queue
@@ -123,3 +124,61 @@ def test_a_channel_claimed_by_a_killed_run_is_fetched_once_the_claim_lapses(db: 
 def test_an_sqlite_path_still_needs_no_server(runner: CliRunner, tmp_path: Path) -> None:
     invoke(runner, "--db", str(tmp_path / "own.db"), "add", "https://example.com/a")
     assert (tmp_path / "own.db").exists()
+
+
+def test_list_json_shows_which_editor_set_a_decision(
+    runner: CliRunner, on_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    invoke(runner, "add", "https://example.com/a", "https://example.com/b")
+    invoke(runner, "--editor", "ana", "pick", "1")
+    monkeypatch.setenv("CURATOR_EDITOR", "ben")
+    invoke(runner, "skip", "2")
+    monkeypatch.delenv("CURATOR_EDITOR")
+    monkeypatch.setenv("LOGNAME", "cleo")
+    invoke(runner, "add", "https://example.com/c")
+    invoke(runner, "feature", "3")
+    assert [(r["decision"], r["decided_by"]) for r in queue(runner)] == [
+        ("pick", "ana"),
+        ("skip", "ben"),
+        ("feature", "cleo"),
+    ]
+
+
+def test_two_editors_editing_one_link_keep_the_later_edit_whole(
+    runner: CliRunner, on_db: str
+) -> None:
+    invoke(runner, "add", "https://example.com/a")
+    invoke(runner, "--editor", "ana", "edit", "1", "--title", "Ana's", "--summary", "By Ana")
+    invoke(runner, "--editor", "ben", "pick", "1")
+    invoke(runner, "--editor", "ben", "edit", "1", "--title", "Ben's", "--summary", "By Ben")
+    [row] = queue(runner)
+    assert (row["user_title"], row["user_summary"], row["decision"], row["decided_by"]) == (
+        "Ben's",
+        "By Ben",
+        "pick",
+        "ben",
+    )
+
+
+def _edit_many(db: str, editor: str, rounds: int) -> None:
+    with Store(db) as store:
+        for _ in range(rounds):
+            store.set_fields([1], editor=editor, user_title=editor, user_summary=editor)
+
+
+@pytest.mark.slow
+def test_concurrent_editors_never_mix_fields(db: str) -> None:
+    import multiprocessing
+
+    with Store(db) as store:
+        store.add([Candidate("https://example.com/a", "manual")], NOW)
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_edit_many, args=(db, n, 100)) for n in ("ana", "ben")]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=HUNG_AFTER)
+    assert [w.exitcode for w in workers] == [0, 0], "a worker failed, or hung (None)"
+    with Store(db) as store:
+        [link] = store.links()
+    assert link.user_title == link.user_summary == link.decided_by

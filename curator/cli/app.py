@@ -201,6 +201,7 @@ class State:
     config_path: Path
     config_is_explicit: bool
     now: datetime
+    editor: str  # who decides and edits, in `list --json` (issue 19)
 
     def config(self, *, required: bool = False) -> Config:
         """The config; a missing file is an error only when required or named explicitly."""
@@ -235,6 +236,16 @@ def _write_crash_log() -> Path:
     return log
 
 
+def _login_name() -> str:
+    """The login name (LOGNAME, USER, then the password database), as getpass finds it."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no such variables, and a uid with no entry (a container)
+        return "unknown"
+
+
 def _show_version(value: bool) -> None:
     if value:
         typer.echo(f"curator {__version__}")
@@ -262,6 +273,15 @@ def global_options(
             help="Config file: feeds, arXiv queries, draft settings.",
         ),
     ] = Path("curator.toml"),
+    editor: Annotated[
+        str | None,
+        typer.Option(
+            "--editor",
+            envvar="CURATOR_EDITOR",
+            metavar="NAME",
+            help="Who is deciding and editing, shown in list --json (default: login name).",
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option(
@@ -274,7 +294,7 @@ def global_options(
     # default may be missing (defaults apply) except for commands that need sources.
     source = ctx.get_parameter_source("config")
     named = source is not None and source.name in ("COMMANDLINE", "ENVIRONMENT")
-    ctx.obj = State(db, config, named, datetime.now(UTC))
+    ctx.obj = State(db, config, named, datetime.now(UTC), editor or _login_name())
 
 
 def main() -> NoReturn:

@@ -142,6 +142,7 @@ def as_json(view: LinkView) -> dict[str, Any]:
         "user_title": link.user_title,
         "user_summary": link.user_summary,
         "user_url": link.user_url,
+        "decided_by": link.decided_by,
         "published_in": view.issue_number,
         "sources": len({s.source for s in view.sightings}),
         "sightings": [
@@ -171,18 +172,18 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def decide(store: Store, ids: Sequence[int], action: str) -> None:
-    """pick / skip / feature / pin / reset the given links."""
+def decide(store: Store, ids: Sequence[int], action: str, *, editor: str) -> None:
+    """pick / skip / feature / pin / reset the given links, as `editor`."""
     _require(store, ids)
-    store.set_fields(ids, decision=DECISIONS[action])
+    store.set_fields(ids, editor=editor, decision=DECISIONS[action])
 
 
-def edit(store: Store, link_id: int, changes: dict[str, Any]) -> None:
+def edit(store: Store, link_id: int, changes: dict[str, Any], *, editor: str) -> None:
     """Set the author's own title, summary, section, position or URL on one link."""
     _require(store, [link_id])
     if changes.get("user_url") is not None:
         changes["user_url"] = urls.check(changes["user_url"])
-    store.set_fields([link_id], **changes)
+    store.set_fields([link_id], editor=editor, **changes)
 
 
 def _require(store: Store, ids: Sequence[int]) -> None:
