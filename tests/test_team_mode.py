@@ -3,6 +3,7 @@ never shown, concurrent collects that split their channels."""
 
 from __future__ import annotations
 
+import json
 import threading
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -12,7 +13,7 @@ from typer.testing import CliRunner
 
 from curator.config import Config, FeedSource, FetchConfig
 from curator.errors import StoreError
-from curator.models import Candidate
+from curator.models import Candidate, Issue, Metadata, SourceState
 from curator.pipeline.collect import CollectReport, collect
 from curator.store import Store
 from tests.cli import invoke, queue
@@ -182,3 +183,45 @@ def test_concurrent_editors_never_mix_fields(db: str) -> None:
     with Store(db) as store:
         [link] = store.links()
     assert link.user_title == link.user_summary == link.decided_by
+
+
+def _a_week(where: str) -> None:
+    """A queue with every kind of row: links and sightings, a merge, decisions, a
+    channel's state and a published issue."""
+    with Store(where) as store:
+        store.add([Candidate("https://example.com/story", "Feed")], NOW)
+        store.add([Candidate("https://short.example/x", "manual", note="from Ana")], NOW)
+        store.add([Candidate("https://example.com/other", "Feed")], NOW)
+        store.mark_enriched(2, Metadata(title="Story", final_url="https://example.com/story"), NOW)
+        store.set_fields([1], editor="ana", decision="pick", user_title="Mine")
+        store.save_source_state(SourceState(kind="feed", ref="https://example.com/f", name="F"))
+        store.publish(Issue(number=1, published_at=NOW, since=NOW, until=NOW), [(3, "Other", 1)])
+
+
+def test_db_copy_moves_a_queue_to_postgresql_and_back_unchanged(
+    runner: CliRunner, tmp_path: Path, pg_url: str
+) -> None:
+    sqlite_db, back = str(tmp_path / "week.db"), str(tmp_path / "back.db")
+    _a_week(sqlite_db)
+    before, _ = invoke(runner, "--db", sqlite_db, "list", "--json")
+    _, said = invoke(runner, "db", "copy", sqlite_db, pg_url)
+    assert "copied 1 issue, 2 link, 3 sighting, 1 merged, 1 sourcestate, 1 issueitem" in said
+    on_server, _ = invoke(runner, "--db", pg_url, "list", "--json")
+    assert json.loads(on_server) == json.loads(before)
+    _, again = invoke(runner, "db", "copy", sqlite_db, pg_url)
+    assert "copied 0 issue, 0 link, 0 sighting, 0 merged, 0 sourcestate, 0 issueitem" in again
+    invoke(runner, "db", "copy", pg_url, back)
+    returned, _ = invoke(runner, "--db", back, "list", "--json")
+    assert json.loads(returned) == json.loads(before)
+    with Store(pg_url) as store:
+        added = store.add([Candidate("https://example.com/new", "manual")], NOW)
+        assert added.new_ids == [4]  # ids resume past every copied one, the merged 2 too
+        assert [s.name for s in store.source_states()] == ["F"]
+
+
+def test_db_copy_from_a_missing_queue_is_refused(runner: CliRunner, tmp_path: Path) -> None:
+    _, stderr = invoke(
+        runner, "db", "copy", str(tmp_path / "nope.db"), str(tmp_path / "b.db"), code=2
+    )
+    assert "no database at" in stderr
+    assert not (tmp_path / "b.db").exists()

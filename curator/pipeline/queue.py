@@ -16,7 +16,7 @@ from curator.collect import BadLine, parse_lines
 from curator.config import Config, DraftConfig
 from curator.errors import UsageError
 from curator.models import FEATURE, PICK, PIN, SKIP, Candidate, Link, Sighting
-from curator.store import STATUSES, LinkFilter, Store
+from curator.store import STATUSES, LinkFilter, Store, open_store
 
 if TYPE_CHECKING:
     from curator.compose import Placed
@@ -199,3 +199,14 @@ def _require(store: Store, ids: Sequence[int]) -> None:
     if unknown:
         problems.append(f"no link with id {', '.join(unknown)}")
     raise UsageError(f"{'; '.join(problems)} (see `curator list`)")
+
+
+def copy_queue(source: str, target: str) -> tuple[dict[str, int], str]:
+    """Every link, sighting, decision, channel state and published issue of the queue at
+    `source` that the one at `target` lacks (created if need be), copied with their ids
+    (issue 19, item 5): rows copied by table, and how messages name the target."""
+    with (
+        open_store(source, create=False, write=False) as src,
+        open_store(target, create=True, write=True) as dst,
+    ):
+        return dst.copy_from(src), dst.dialect.location

@@ -16,6 +16,7 @@ from pathlib import Path
 from curator.errors import StoreError, UsageError
 from curator.statuses import STATUSES
 from curator.store import schema
+from curator.store.copying import Copying
 from curator.store.engine import Dialect, opening
 from curator.store.enrichment import Enrichment
 from curator.store.issues import Issues
@@ -28,7 +29,7 @@ from curator.store.sqlite import SQLite
 __all__ = ["MIGRATIONS", "STATUSES", "LinkFilter", "Store", "open_store"]
 
 
-class Store(Links, Enrichment, Sources, Issues):
+class Store(Links, Enrichment, Sources, Issues, Copying):
     def __init__(self, where: Path | str) -> None:
         """Open (or create) the queue in the SQLite file at `where`, or in the PostgreSQL
         database its postgresql:// URL names. A database that may not be written opens

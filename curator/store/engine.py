@@ -73,6 +73,10 @@ class Dialect(Protocol):
         """Make `table` never reuse an id, new ids starting above `floor`."""
         ...
 
+    def resume_ids(self, conn: Connection, table: str) -> None:
+        """New ids of `table` start past the highest one, after rows came with their ids."""
+        ...
+
     def ready(self, conn: Connection) -> None:
         """Settings for concurrent use, made once the schema is current."""
         ...

@@ -108,6 +108,9 @@ class PostgreSQL:
             (table, floor),
         )
 
+    def resume_ids(self, conn: Connection, table: str) -> None:
+        self.keep_ids(conn, table, 0)
+
     def ready(self, conn: Connection) -> None:
         conn.rollback()
 

@@ -127,6 +127,9 @@ class SQLite:
     def keep_ids(self, conn: Connection, table: str, floor: int) -> None:
         _add_autoincrement(conn, table, floor)
 
+    def resume_ids(self, conn: Connection, table: str) -> None:
+        """An insert with an explicit id already moves AUTOINCREMENT's sqlite_sequence."""
+
     def ready(self, conn: Connection) -> None:
         _enable_wal(conn)
 
