@@ -18,8 +18,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import psycopg
-
 BIN = Path(os.environ.get("CURATOR_TEST_PG_BIN", "/usr/lib/postgresql/15/bin"))
 INSTALL = "PostgreSQL tests skipped: no server binaries in {bin}; apt-get install -y postgresql"
 _names = itertools.count(1)
@@ -61,6 +59,8 @@ def cluster() -> Iterator[str]:
 
 def new_database(server: str) -> str:
     """A fresh, empty database on the server, named for this test process."""
+    import psycopg  # the dev extra installs it; a machine without a server never needs it
+
     name = f"curator_test_{os.getpid()}_{next(_names)}"
     with psycopg.connect(server, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')

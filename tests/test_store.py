@@ -13,7 +13,7 @@ import pytest
 
 from curator.errors import StoreError
 from curator.models import DONE, FAILED, PENDING, Candidate, Metadata, Paper
-from curator.store import MIGRATIONS, LinkFilter, Store, dialect_for
+from curator.store import MIGRATIONS, LinkFilter, Store, dialect_for, schema
 from tests.helpers import DATA, HUNG_AFTER, NOW
 
 
@@ -486,3 +486,28 @@ def test_released_claims_and_stored_results_free_the_links(db: str) -> None:
         assert store.claimants() == []
         [again] = store.claim_due(NOW, "run-b", NOW + timedelta(minutes=10), limit=5)
         assert again.id == second.id
+
+
+def test_a_database_from_before_claims_and_editors_is_migrated_on_both_backends(
+    db: str,
+) -> None:
+    """Issue 19, item 2: one definition of the migrations for both databases."""
+    with Store(db) as store:
+        store.add([Candidate("https://example.com/a", "manual")], NOW)
+    dialect = dialect_for(db)
+    engine = dialect.engine()
+    with engine.connect() as conn:
+        for table, column in (("link", "claimed_by"), ("link", "claimed_until"),
+                              ("link", "decided_by"), ("sourcestate", "claimed_by"),
+                              ("sourcestate", "claimed_until")):  # fmt: skip
+            conn.exec_driver_sql(f"ALTER TABLE {table} DROP COLUMN {column}")
+        dialect.set_schema_version(conn, MIGRATIONS.index(schema._claim_work))
+        conn.commit()
+    engine.dispose()
+    with Store(db) as store:
+        [link] = store.claim_due(NOW, "run", NOW + timedelta(minutes=1), limit=5)
+        store.set_fields([link.id or 0], editor="ana", decision="pick")
+        assert [(x.url, x.decided_by) for x in store.links()] == [("https://example.com/a", "ana")]
+    with engine.connect() as conn:
+        assert dialect.schema_version(conn) == len(MIGRATIONS)
+    engine.dispose()

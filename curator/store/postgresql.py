@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from importlib.util import find_spec
 
 from sqlalchemy import Connection, Engine, make_url
 from sqlalchemy.dialects.postgresql import insert
@@ -50,6 +51,10 @@ class PostgreSQL:
     def engine(self) -> Engine:
         """Timestamps are kept in UTC without a zone, as SQLite keeps them, whatever the
         server's TimeZone; a server that does not answer fails in seconds, not minutes."""
+        if find_spec("psycopg") is None:
+            raise UsageError(
+                f"{self.location}: PostgreSQL needs its driver: pip install 'curator[postgres]'"
+            )
         return create_engine(
             self.url,
             connect_args={"options": "-c TimeZone=UTC", "connect_timeout": CONNECT_TIMEOUT_S},
