@@ -24,7 +24,7 @@ from curator.store.engine import READ_ONLY, Query
 
 SCHEMES = ("postgresql://", "postgresql+psycopg://", "postgres://")
 DRIVER = "postgresql+psycopg"
-# pg_advisory_xact_lock keys (any two 32-bit numbers): "cu" "ra" / "wr" "it" as ASCII.
+# Advisory lock keys (any two 32-bit numbers): ASCII "cu" with "wr" (writing), "mi" (migrating).
 WRITE_LOCK = (0x6375, 0x7772)
 MIGRATION_LOCK = (0x6375, 0x6D69)
 VERSION_TABLE = "curator_schema"
