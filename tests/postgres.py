@@ -33,18 +33,24 @@ def missing() -> str | None:
 
 
 @contextmanager
-def cluster() -> Iterator[str]:
-    """The URL of a server's `postgres` database, for making test databases on it."""
+def cluster(password: str | None = None) -> Iterator[str]:
+    """The URL of a server's `postgres` database, for making test databases on it. With
+    `password`, a cluster of its own that asks for it (SCRAM), left out of the URL."""
     given = os.environ.get("CURATOR_TEST_PG_URL")
-    if given:
+    if given and password is None:
         yield given
         return
     folder = Path(tempfile.mkdtemp(prefix="curator-pg-", dir="/tmp"))
     data, port = folder / "data", _free_port()
     as_user = _owner(folder)
+    auth = ["-A", "trust"]
+    if password is not None:
+        (folder / "password").write_text(password)
+        shutil.chown(folder / "password", *(["postgres"] if as_user else [os.getuid()]))
+        auth = ["-A", "scram-sha-256", f"--pwfile={folder / 'password'}"]
     try:
         _run([*as_user, str(BIN / "initdb"), "-N", "-D", str(data), "-U", "postgres",
-              "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8"])  # fmt: skip
+              *auth, "-E", "UTF8", "--locale=C.UTF-8"])  # fmt: skip
         options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
         options += " -c max_connections=200 -c full_page_writes=off"
         pg_ctl = [*as_user, str(BIN / "pg_ctl"), "-D", str(data), "-l", str(folder / "log")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
@@ -16,12 +17,14 @@ from curator.errors import StoreError
 from curator.models import Candidate, Issue, Metadata, SourceState
 from curator.pipeline.collect import CollectReport, collect
 from curator.store import Store
+from tests import postgres
 from tests.cli import invoke, queue
 from tests.fakes import send
 from tests.helpers import DATA, HUNG_AFTER, NOW
 from tests.server import LoopbackServer
 
 FEED = (DATA / "feeds" / "rss2.xml").read_bytes()
+PASSWORD = "s3cret-Horse-Battery"
 
 
 @pytest.fixture
@@ -225,3 +228,42 @@ def test_db_copy_from_a_missing_queue_is_refused(runner: CliRunner, tmp_path: Pa
     )
     assert "no database at" in stderr
     assert not (tmp_path / "b.db").exists()
+
+
+@pytest.fixture(scope="module")
+def guarded(pg_server: str) -> Iterator[str]:
+    """A server that checks passwords (its password: PASSWORD), for the password tests."""
+    with postgres.cluster(password=PASSWORD) as url:
+        yield url
+
+
+@pytest.mark.parametrize("where", ["url", "PGPASSWORD", "pgpass"])
+def test_the_password_comes_from_the_url_pgpassword_or_pgpass_and_is_never_shown(
+    runner: CliRunner,
+    guarded: str,
+    where: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    url = guarded
+    if where == "url":
+        url = guarded.replace("postgres@", f"postgres:{PASSWORD}@")
+    elif where == "PGPASSWORD":
+        monkeypatch.setenv("PGPASSWORD", PASSWORD)
+    else:
+        pgpass = tmp_path / "pgpass"
+        pgpass.write_text(f"*:*:*:postgres:{PASSWORD}\n")
+        pgpass.chmod(0o600)
+        monkeypatch.setenv("PGPASSFILE", str(pgpass))
+    _, stderr = invoke(runner, "--db", url, "add", f"https://example.com/{where}")
+    assert "1 new" in stderr and PASSWORD not in stderr
+    stdout, _ = invoke(runner, "--db", url, "list", "--json")
+    assert PASSWORD not in stdout
+
+
+def test_a_wrong_password_is_one_line_without_it(runner: CliRunner, guarded: str) -> None:
+    url = guarded.replace("postgres@", "postgres:wrong-secret@")
+    _, stderr = invoke(runner, "--db", url, "add", "https://example.com/a", code=1)
+    assert "password authentication failed" in stderr
+    assert "wrong-secret" not in stderr
+    assert stderr.count("\n") == 1
