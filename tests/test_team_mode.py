@@ -232,7 +232,10 @@ def test_db_copy_from_a_missing_queue_is_refused(runner: CliRunner, tmp_path: Pa
 
 @pytest.fixture(scope="module")
 def guarded(pg_server: str) -> Iterator[str]:
-    """A server that checks passwords (its password: PASSWORD), for the password tests."""
+    """A server that checks passwords (its password: PASSWORD), for the password tests:
+    a cluster of its own, even when CURATOR_TEST_PG_URL names a server."""
+    if not (postgres.BIN / "initdb").exists():
+        pytest.skip(postgres.INSTALL.format(bin=postgres.BIN))
     with postgres.cluster(password=PASSWORD) as url:
         yield url
 
