@@ -87,6 +87,12 @@ class Link(SQLModel, table=True):
     # What the field makes of it (issue 17): Signals.stored(), refreshed by enrichment.
     signals: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     covers: str | None = None  # `arxiv:ID` of the paper the page links to or names
+    # Who set the decision and the author's fields last (issue 19): `--editor`.
+    decided_by: str | None = None
+    # A lease on the link while an enrichment run fetches it (issue 19): the run's id,
+    # and when the claim lapses if the run dies first.
+    claimed_by: str | None = None
+    claimed_until: datetime | None = None
 
 
 class Sighting(SQLModel, table=True):
@@ -131,6 +137,9 @@ class SourceState(SQLModel, table=True):
     last_status: str | None = None
     last_error: str | None = None
     failures: int = 0
+    # A lease while a collect run fetches the channel, so a concurrent run skips it.
+    claimed_by: str | None = None
+    claimed_until: datetime | None = None
 
 
 class Issue(SQLModel, table=True):

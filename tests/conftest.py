@@ -4,6 +4,7 @@ runner. Constants and functions shared by test files live in tests/helpers.py.""
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from tests import postgres
 from tests.server import LoopbackServer
 
 PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
@@ -60,3 +62,32 @@ def server() -> Iterator[LoopbackServer]:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[str]:
+    """A PostgreSQL server for the session (tests/postgres.py). Without the binaries the
+    PostgreSQL tests skip with what to install, except under CI, where they must run."""
+    why = postgres.missing()
+    if why is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(why.replace("skipped", "cannot run under CI"))
+        pytest.skip(why)
+    with postgres.cluster() as url:
+        yield url
+
+
+@pytest.fixture
+def pg_url(pg_server: str) -> str:
+    """A fresh, empty database on the session's server."""
+    return postgres.new_database(pg_server)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a test's queue lives, once on each backend (issue 19, item 6): the path of
+    an SQLite file or a postgresql:// URL, as --db takes it."""
+    if request.param == "sqlite":
+        return str(tmp_path / "queue.db")
+    url: str = request.getfixturevalue("pg_url")
+    return url

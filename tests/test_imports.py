@@ -29,7 +29,8 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
         *STAGES,
         *UI,
         "sqlite3",
-        "sqlalchemy.dialects",  # behind the dialect: curator.store.sqlite
+        "psycopg",
+        "sqlalchemy.dialects",  # behind the dialects: curator.store.sqlite, .postgresql
     ),
     # Pure rules on values: no store, no database.
     "curator.merging": ("curator", "sqlalchemy", "sqlite3"),
@@ -53,6 +54,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "curator.merging": ("curator.models", "curator.urls", "curator.text"),
     "curator.statuses": ("curator.models",),
     "curator.store.sqlite": ("sqlite3", "sqlalchemy.dialects.sqlite"),
+    "curator.store.postgresql": ("sqlalchemy.dialects.postgresql",),
     "curator.cli.app": ("curator.store",),  # the app opens the store for every command
 }
 

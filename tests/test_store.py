@@ -1,9 +1,11 @@
-"""The SQLite queue: one link per key, every sighting kept, safe under concurrency."""
+"""The queue, on SQLite and on PostgreSQL: one link per key, every sighting kept, safe under
+concurrency."""
 
 from __future__ import annotations
 
 import multiprocessing
 import sqlite3
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,13 +13,14 @@ import pytest
 
 from curator.errors import StoreError
 from curator.models import DONE, FAILED, PENDING, Candidate, Metadata, Paper
-from curator.store import MIGRATIONS, LinkFilter, Store
+from curator.store import MIGRATIONS, LinkFilter, Store, dialect_for, schema
 from tests.helpers import DATA, HUNG_AFTER, NOW
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store(tmp_path / "queue.db")
+def store(db: str) -> Iterator[Store]:
+    with Store(db) as opened:
+        yield opened
 
 
 def test_two_forms_of_one_paper_are_one_link_with_two_sightings(store: Store) -> None:
@@ -91,7 +94,7 @@ def test_enrichment_keeps_the_authors_choices(store: Store) -> None:
     store.add([Candidate("https://example.com/a", "manual")], NOW)
     [link] = store.links()
     assert link.id is not None
-    store.set_fields([link.id], decision="feature", user_title="Mine", position=1)
+    store.set_fields([link.id], editor="ana", decision="feature", user_title="Mine", position=1)
     store.mark_enriched(link.id, Metadata(title="Theirs", label="Example"), NOW)
     [link] = store.links()
     assert (link.title, link.user_title, link.decision, link.position) == (
@@ -107,7 +110,7 @@ def test_short_link_resolving_to_a_queued_article_merges_into_it(store: Store) -
     store.add([Candidate("https://short.example/x1", "manual")], NOW + timedelta(hours=1))
     article, short = store.links()
     assert short.id is not None
-    store.set_fields([short.id], decision="pick")
+    store.set_fields([short.id], editor="ana", decision="pick")
     survivor = store.mark_enriched(
         short.id, Metadata(title="Story", final_url="https://example.com/story?utm_source=x"), NOW
     )
@@ -163,13 +166,19 @@ def test_database_is_in_wal_mode_with_a_schema_version(tmp_path: Path) -> None:
     assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
 
 
-def test_database_from_a_newer_curator_is_refused(tmp_path: Path) -> None:
-    Store(tmp_path / "q.db").close()
-    conn = sqlite3.connect(tmp_path / "q.db")
-    conn.execute(f"PRAGMA user_version={len(MIGRATIONS) + 1}")
-    conn.close()
-    with pytest.raises(StoreError, match="newer curator"):
-        Store(tmp_path / "q.db")
+def test_database_from_a_newer_curator_is_refused_naming_both_versions(db: str) -> None:
+    Store(db).close()
+    dialect = dialect_for(db)
+    engine = dialect.engine()
+    with engine.connect() as conn:
+        dialect.set_schema_version(conn, len(MIGRATIONS) + 1)
+        conn.commit()
+    engine.dispose()
+    newer, ours = len(MIGRATIONS) + 1, len(MIGRATIONS)
+    with pytest.raises(
+        StoreError, match=f"schema version {newer}, newer than this curator's {ours}"
+    ):
+        Store(db)
 
 
 def test_a_file_that_is_not_a_database_is_a_store_error(tmp_path: Path) -> None:
@@ -180,15 +189,14 @@ def test_a_file_that_is_not_a_database_is_a_store_error(tmp_path: Path) -> None:
 
 
 def _add_many(db: str, prefix: str, count: int, start: multiprocessing.synchronize.Event) -> None:
-    store = Store(Path(db))
+    store = Store(db)
     start.wait()
     for i in range(count):
         store.add([Candidate(f"https://example.com/{prefix}/{i}", prefix)], NOW)
 
 
 @pytest.mark.slow
-def test_two_processes_adding_500_links_each_lose_nothing(tmp_path: Path) -> None:
-    db = str(tmp_path / "shared.db")
+def test_two_processes_adding_500_links_each_lose_nothing(db: str) -> None:
     context = multiprocessing.get_context("spawn")
     start = context.Event()
     workers = [
@@ -200,20 +208,20 @@ def test_two_processes_adding_500_links_each_lose_nothing(tmp_path: Path) -> Non
     for worker in workers:
         worker.join(timeout=HUNG_AFTER)
     assert [w.exitcode for w in workers] == [0, 0], "a worker failed, or hung (None)"
-    conn = sqlite3.connect(db)
-    assert conn.execute("SELECT count(*) FROM link").fetchone()[0] == 1000
-    assert conn.execute("SELECT count(*) FROM sighting").fetchone()[0] == 1000
-    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    with Store(db) as store:
+        links = store.links()
+        assert len(links) == 1000
+        assert sum(map(len, store.sightings([link.id or 0 for link in links]).values())) == 1000
+        store.check_intact()
 
 
 def _open_fresh(db: str, start: multiprocessing.synchronize.Event) -> None:
     start.wait()
-    Store(Path(db)).add([Candidate("https://example.com/same", "x")], NOW)
+    Store(db).add([Candidate("https://example.com/same", "x")], NOW)
 
 
 @pytest.mark.slow
-def test_four_processes_creating_one_fresh_database_all_succeed(tmp_path: Path) -> None:
-    db = str(tmp_path / "fresh.db")
+def test_four_processes_creating_one_fresh_database_all_succeed(db: str) -> None:
     context = multiprocessing.get_context("spawn")
     start = context.Event()
     workers = [context.Process(target=_open_fresh, args=(db, start)) for _ in range(4)]
@@ -223,7 +231,8 @@ def test_four_processes_creating_one_fresh_database_all_succeed(tmp_path: Path) 
     for worker in workers:
         worker.join(timeout=HUNG_AFTER)
     assert [w.exitcode for w in workers] == [0, 0, 0, 0], "a worker failed, or hung (None)"
-    assert sqlite3.connect(db).execute("SELECT count(*) FROM link").fetchone()[0] == 1
+    with Store(db) as store:
+        assert len(store.links()) == 1
 
 
 # -- ids (issue 12) ---------------------------------------------------------------------
@@ -293,8 +302,8 @@ def test_a_database_of_schema_version_1_is_migrated_without_losing_anything(
 # -- overlapping runs (issue 12) --------------------------------------------------------
 
 
-def test_a_failure_from_another_run_does_not_overwrite_a_success(tmp_path: Path) -> None:
-    first, second = Store(tmp_path / "q.db"), Store(tmp_path / "q.db")
+def test_a_failure_from_another_run_does_not_overwrite_a_success(db: str) -> None:
+    first, second = Store(db), Store(db)
     first.add([Candidate("https://example.com/a", "manual")], NOW)
     [due] = second.due_for_enrichment(NOW)
     first.mark_enriched(due.id or 0, Metadata(title="Fetched"), NOW)
@@ -303,8 +312,8 @@ def test_a_failure_from_another_run_does_not_overwrite_a_success(tmp_path: Path)
     assert (link.status, link.title, link.error, link.attempts) == (DONE, "Fetched", None, 0)
 
 
-def test_a_run_started_earlier_does_not_replace_a_later_runs_result(tmp_path: Path) -> None:
-    earlier, later = Store(tmp_path / "q.db"), Store(tmp_path / "q.db")
+def test_a_run_started_earlier_does_not_replace_a_later_runs_result(db: str) -> None:
+    earlier, later = Store(db), Store(db)
     earlier.add([Candidate("https://example.com/a", "manual")], NOW)
     [due] = earlier.due_for_enrichment(NOW)
     later.mark_enriched(due.id or 0, Metadata(title="Newer"), NOW + timedelta(minutes=5))
@@ -440,3 +449,65 @@ def test_saving_a_sources_state_twice_keeps_one_row_with_the_latest(store: Store
     store.save_source_state(again)
     [kept] = store.source_states()
     assert (kept.etag, kept.failures, kept.name) == ('"v2"', 1, "Example")
+
+
+# -- claims (issue 19) ------------------------------------------------------------------
+
+
+def test_two_runs_claiming_one_queue_get_disjoint_links(db: str) -> None:
+    first, second = Store(db), Store(db)
+    first.add([Candidate(f"https://example.com/{i}", "manual") for i in range(5)], NOW)
+    until = NOW + timedelta(minutes=10)
+    mine = first.claim_due(NOW, "run-a", until, limit=3)
+    theirs = second.claim_due(NOW, "run-b", until, limit=10)
+    assert [link.id for link in mine] == [1, 2, 3]
+    assert [link.id for link in theirs] == [4, 5]
+    assert second.claim_due(NOW, "run-b", until, after_id=5, limit=10) == []
+    assert second.count_due(NOW, run="run-b") == 2
+
+
+def test_a_lapsed_claim_is_picked_up_by_another_run(db: str) -> None:
+    with Store(db) as store:
+        store.add([Candidate("https://example.com/a", "manual")], NOW)
+        store.claim_due(NOW, "killed", NOW + timedelta(minutes=10), limit=5)
+        assert store.claim_due(NOW + timedelta(minutes=9), "next", NOW, limit=5) == []
+        later = NOW + timedelta(minutes=11)
+        [link] = store.claim_due(later, "next", later + timedelta(minutes=10), limit=5)
+        assert link.url == "https://example.com/a"
+
+
+def test_released_claims_and_stored_results_free_the_links(db: str) -> None:
+    with Store(db) as store:
+        store.add([Candidate(f"https://example.com/{i}", "manual") for i in range(2)], NOW)
+        first, second = store.claim_due(NOW, "run-a", NOW + timedelta(minutes=10), limit=5)
+        assert store.claimants() == ["run-a"]
+        store.mark_enriched(first.id or 0, Metadata(title="Done"), NOW)
+        store.release_claims("run-a")
+        assert store.claimants() == []
+        [again] = store.claim_due(NOW, "run-b", NOW + timedelta(minutes=10), limit=5)
+        assert again.id == second.id
+
+
+def test_a_database_from_before_claims_and_editors_is_migrated_on_both_backends(
+    db: str,
+) -> None:
+    """Issue 19, item 2: one definition of the migrations for both databases."""
+    with Store(db) as store:
+        store.add([Candidate("https://example.com/a", "manual")], NOW)
+    dialect = dialect_for(db)
+    engine = dialect.engine()
+    with engine.connect() as conn:
+        for table, column in (("link", "claimed_by"), ("link", "claimed_until"),
+                              ("link", "decided_by"), ("sourcestate", "claimed_by"),
+                              ("sourcestate", "claimed_until")):  # fmt: skip
+            conn.exec_driver_sql(f"ALTER TABLE {table} DROP COLUMN {column}")
+        dialect.set_schema_version(conn, MIGRATIONS.index(schema._claim_work))
+        conn.commit()
+    engine.dispose()
+    with Store(db) as store:
+        [link] = store.claim_due(NOW, "run", NOW + timedelta(minutes=1), limit=5)
+        store.set_fields([link.id or 0], editor="ana", decision="pick")
+        assert [(x.url, x.decided_by) for x in store.links()] == [("https://example.com/a", "ana")]
+    with engine.connect() as conn:
+        assert dialect.schema_version(conn) == len(MIGRATIONS)
+    engine.dispose()

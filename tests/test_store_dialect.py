@@ -1,4 +1,5 @@
-"""The dialect seam: SQLite's own statements live in curator/store/sqlite.py alone."""
+"""The dialect seam: SQLite's own statements live in curator/store/sqlite.py alone, and
+PostgreSQL's in curator/store/postgresql.py."""
 
 from __future__ import annotations
 
@@ -16,8 +17,15 @@ SQLITE_ONLY = re.compile(
     r"|on_conflict|dialects",
     re.IGNORECASE,
 )
-# The package's __init__ chooses the dialect: it may name it, and nothing else SQLite's.
-CHOOSES = {"__init__.py": {"curator.store.sqlite", "SQLite"}}
+POSTGRESQL_ONLY = re.compile(
+    r"postgres|psycopg|pg_|with_for_update|setval|to_regclass|sqlstate", re.IGNORECASE
+)
+DIALECTS = ("sqlite.py", "postgresql.py")
+# The package's __init__ chooses the dialect: it may name them, and nothing else of theirs.
+CHOOSES = {
+    "__init__.py": {"curator.store.sqlite", "SQLite", "curator.store.postgresql", "PostgreSQL"}
+}
+PORTABLE = sorted(p for p in STORE.glob("*.py") if p.name not in DIALECTS)
 
 
 def code_words(path: Path) -> list[str]:
@@ -41,15 +49,25 @@ def code_words(path: Path) -> list[str]:
     return words
 
 
-@pytest.mark.parametrize(
-    "path", sorted(p for p in STORE.glob("*.py") if p.name != "sqlite.py"), ids=lambda p: p.name
-)
+@pytest.mark.parametrize("path", PORTABLE, ids=lambda p: p.name)
 def test_no_other_store_module_speaks_sqlite(path: Path) -> None:
     chosen = CHOOSES.get(path.name, set())
     assert [w for w in code_words(path) if SQLITE_ONLY.search(w) and w not in chosen] == []
+
+
+@pytest.mark.parametrize("path", PORTABLE, ids=lambda p: p.name)
+def test_no_other_store_module_speaks_postgresql(path: Path) -> None:
+    chosen = CHOOSES.get(path.name, set())
+    assert [w for w in code_words(path) if POSTGRESQL_ONLY.search(w) and w not in chosen] == []
 
 
 def test_the_sqlite_module_speaks_it() -> None:
     """A positive control: the same reading finds the dialect's own statements."""
     found = {m.upper() for w in code_words(STORE / "sqlite.py") for m in SQLITE_ONLY.findall(w)}
     assert {"PRAGMA", "BEGIN IMMEDIATE", "SQLITE", "MODE=RO", "IMMUTABLE", "ON_CONFLICT"} <= found
+
+
+def test_the_postgresql_module_speaks_it() -> None:
+    words = code_words(STORE / "postgresql.py")
+    found = {m.lower() for w in words for m in POSTGRESQL_ONLY.findall(w)}
+    assert {"postgres", "psycopg", "pg_", "with_for_update", "setval"} <= found

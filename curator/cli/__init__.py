@@ -5,7 +5,17 @@ carries only the product (the draft, `--json`, OPML); progress, summaries and er
 to stderr, so `curator draft > week.md` stays clean.
 """
 
-from curator.cli import collect, compose, enrich, export, queue, summarize
+from curator.cli import collect, compose, db, enrich, export, queue, summarize
 from curator.cli.app import app, main
 
-__all__ = ["app", "collect", "compose", "enrich", "export", "main", "queue", "summarize"]
+__all__ = [
+    "app",
+    "collect",
+    "compose",
+    "db",
+    "enrich",
+    "export",
+    "main",
+    "queue",
+    "summarize",
+]

@@ -197,10 +197,11 @@ class State:
     """What the global options resolve to, and the command's clock, read once when it
     starts and passed down (issue 13, item 3); commands get it from ctx.obj."""
 
-    db: Path
+    db: str  # a path, or a postgresql:// URL (issue 19)
     config_path: Path
     config_is_explicit: bool
     now: datetime
+    editor: str  # who decides and edits, in `list --json` (issue 19)
 
     def config(self, *, required: bool = False) -> Config:
         """The config; a missing file is an error only when required or named explicitly."""
@@ -235,6 +236,16 @@ def _write_crash_log() -> Path:
     return log
 
 
+def _login_name() -> str:
+    """The login name (LOGNAME, USER, then the password database), as getpass finds it."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no such variables, and a uid with no entry (a container)
+        return "unknown"
+
+
 def _show_version(value: bool) -> None:
     if value:
         typer.echo(f"curator {__version__}")
@@ -245,11 +256,14 @@ def _show_version(value: bool) -> None:
 def global_options(
     ctx: typer.Context,
     db: Annotated[
-        Path,
+        str,
         typer.Option(
-            "--db", envvar="CURATOR_DB", metavar="PATH", help="SQLite database holding the queue."
+            "--db",
+            envvar="CURATOR_DB",
+            metavar="PATH|URL",
+            help="The queue: an SQLite file, or postgresql://user@host:port/name.",
         ),
-    ] = Path("data/curator.db"),
+    ] = "data/curator.db",
     config: Annotated[
         Path,
         typer.Option(
@@ -259,6 +273,15 @@ def global_options(
             help="Config file: feeds, arXiv queries, draft settings.",
         ),
     ] = Path("curator.toml"),
+    editor: Annotated[
+        str | None,
+        typer.Option(
+            "--editor",
+            envvar="CURATOR_EDITOR",
+            metavar="NAME",
+            help="Who is deciding and editing, shown in list --json (default: login name).",
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option(
@@ -271,7 +294,7 @@ def global_options(
     # default may be missing (defaults apply) except for commands that need sources.
     source = ctx.get_parameter_source("config")
     named = source is not None and source.name in ("COMMANDLINE", "ENVIRONMENT")
-    ctx.obj = State(db, config, named, datetime.now(UTC))
+    ctx.obj = State(db, config, named, datetime.now(UTC), editor or _login_name())
 
 
 def main() -> NoReturn:

@@ -83,6 +83,8 @@ def _show(report: CollectReport) -> None:
 def _status(item: ChannelReport) -> str:
     if item.error:
         return f"failed: {item.error}"
+    if item.skipped:
+        return "skipped: another collect is fetching it"
     words = ["not modified" if item.not_modified else "ok"]
     if item.dropped:
         words.append(f"{item.dropped} non-http links dropped")

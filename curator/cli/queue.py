@@ -250,8 +250,9 @@ def _decision_command(action: str, summary: str, example: str) -> None:
     ) -> None:
         from curator.pipeline.queue import decide
 
-        with state(ctx).store() as store:
-            decide(store, ids, action)
+        obj = state(ctx)
+        with obj.store() as store:
+            decide(store, ids, action, editor=obj.editor)
         stderr.print(f"{action}: {', '.join(map(str, ids))}")
 
     command.__doc__ = f"{summary}\n\nExample: {example}"
@@ -343,8 +344,9 @@ def edit(
             "nothing to change: give --title, --summary, --section, --position, --url, "
             "--image or --no-image"
         )
-    with state(ctx).store() as store:
-        edit_link(store, link_id, changes)
+    obj = state(ctx)
+    with obj.store() as store:
+        edit_link(store, link_id, changes, editor=obj.editor)
     stderr.print(f"edited {link_id}")
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -25,7 +25,7 @@ from curator.errors import ContentError, FetchError, HTTPStatusError, UsageError
 from curator.http import ACCEPT_FEED, Fetcher, Response
 from curator.models import Candidate, SourceState
 from curator.pipeline import signals
-from curator.pipeline.enrich import EnrichReport, arxiv_client, enrich
+from curator.pipeline.enrich import EnrichReport, RunClock, arxiv_client, enrich, run_id
 from curator.pipeline.progress import Interrupted, NoProgress, Progress
 from curator.pipeline.signals import Listing
 from curator.store import Store
@@ -53,6 +53,26 @@ class ChannelReport:
     dropped: int = 0
     error: str | None = None
     warning: str | None = None
+    skipped: bool = False  # another run was fetching it (issue 19)
+
+
+# How long a run's claim on a channel lasts: a concurrent run skips the channel meanwhile;
+# a killed run's claim lapses soon.
+CHANNEL_LEASE = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class _Channels:
+    """The channels a run claims as it fetches them (issue 19), so that two collects at
+    once never fetch one feed twice: the second skips it and reports so."""
+
+    store: Store
+    clock: RunClock
+    run: str = field(default_factory=run_id)
+
+    def claim(self, kind: str, ref: str, name: str) -> SourceState | None:
+        moment = self.clock.now()
+        return self.store.claim_source(kind, ref, name, self.run, moment, moment + CHANNEL_LEASE)
 
 
 @dataclass
@@ -165,10 +185,11 @@ async def _collect_all(
     progress: Progress,
 ) -> list[ChannelReport]:
     feeds, queries, services = channels
+    claimed = _Channels(store, RunClock(now))
     async with Fetcher(config.fetch) as fetcher:
-        feed_jobs = [_collect_feed(fetcher, store, feed, now, progress) for feed in feeds]
+        feed_jobs = [_collect_feed(fetcher, claimed, feed, now, progress) for feed in feeds]
         feed_jobs += [_collect_service(fetcher, store, s, now, progress) for s in services]
-        arxiv_job = _collect_queries(arxiv, fetcher, store, queries, now, progress)
+        arxiv_job = _collect_queries(arxiv, fetcher, claimed, queries, now, progress)
         feed_reports, arxiv_reports = await asyncio.gather(asyncio.gather(*feed_jobs), arxiv_job)
     return [*feed_reports, *arxiv_reports]
 
@@ -211,11 +232,16 @@ async def _collect_service(
 
 
 async def _collect_feed(
-    fetcher: Fetcher, store: Store, feed: FeedSource, now: datetime, progress: Progress
+    fetcher: Fetcher, channels: _Channels, feed: FeedSource, now: datetime, progress: Progress
 ) -> ChannelReport:
     name = feed_name(feed)
     report = ChannelReport(name, FEED)
-    state = store.source_state(FEED, feed.url, name)
+    store = channels.store
+    state = channels.claim(FEED, feed.url, name)
+    if state is None:
+        report.skipped = True
+        progress.advance()
+        return report
     try:
         response = await _fetch_feed(fetcher, feed.url, state)
         if response.status == 304:
@@ -265,16 +291,22 @@ def _forget_discovered(state: SourceState) -> None:
 async def _collect_queries(
     api: ArxivAPI | None,  # None exactly when there are no queries
     fetcher: Fetcher,
-    store: Store,
+    channels: _Channels,
     queries: Sequence[ArxivSource],
     now: datetime,
     progress: Progress,
 ) -> list[ChannelReport]:
     reports = []
+    store = channels.store
     for query in queries:
         name = arxiv_name(query)
         report = ChannelReport(name, ARXIV)
-        state = store.source_state(ARXIV, query.query, name)
+        reports.append(report)
+        state = channels.claim(ARXIV, query.query, name)
+        if state is None:
+            report.skipped = True
+            progress.advance()
+            continue
         assert api is not None
         try:
             candidates = await collect_query(api, fetcher, query)
@@ -283,7 +315,6 @@ async def _collect_queries(
             report.error = err.reason
         _save_state(store, state, report, now)
         progress.advance(failed=report.error is not None)
-        reports.append(report)
     return reports
 
 
@@ -311,6 +342,7 @@ def _remember_validators(state: SourceState, response: Response) -> None:
 def _save_state(store: Store, state: SourceState, report: ChannelReport, now: datetime) -> None:
     state.name = report.name
     state.last_fetched = now
+    state.claimed_by = state.claimed_until = None
     if report.error:
         state.last_status, state.last_error = "failed", report.error
         state.failures += 1

@@ -4,13 +4,18 @@ Pages are fetched concurrently through the shared Fetcher; extraction (CPU-bound
 trafilatura) runs in worker processes (pipeline/extracting.py), so it never stalls
 fetching and a page that costs too much fails alone. arXiv papers are looked up in
 batches (arxiv_api.BATCH ids) on the same Fetcher. Every result is committed as it lands, so a
-killed run loses only the links in flight.
+killed run loses only the links in flight. Links are claimed a batch at a time with a
+lease (issue 19), so several runs on any machines split the queue and never fetch a page
+twice; the claims of a killed run lapse after LEASE.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import secrets
+import socket
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -51,6 +56,14 @@ if TYPE_CHECKING:
 # next starts, so it must be large beside `concurrency`; and small beside a queue of
 # 200,000, whose first commit must not wait for all of it to load.
 BATCH = 1000
+# A claim on a batch lasts this long: far beyond a batch's fetches (each bounded by the
+# timeout), and short enough that a killed run's links are soon taken up again.
+LEASE = timedelta(minutes=10)
+# Links claimed at a time, per request slot: enough to keep every slot busy, few enough
+# that a second run starting meanwhile finds work left to claim; and never fewer than
+# one arXiv lookup takes (arxiv_api.BATCH ids), so claims do not split lookups.
+CLAIM_PER_SLOT = 4
+CLAIM_AT_LEAST = 100
 # Below this many pages, a second worker (with its own import of trafilatura) costs more
 # than it saves.
 POOL_THRESHOLD = 24
@@ -88,9 +101,11 @@ def enrich(
     so its delay holds across both.
     """
     report = EnrichReport()
-    total = store.count_due(now, retry_failed=retry_failed)
+    free_dead_claims(store)
+    claims = _Claims(store, RunClock(now), run_id(), retry_failed)
+    total = store.count_due(now, retry_failed=retry_failed, run=claims.run)
     if total:
-        _enrich_due(config, store, now, total, retry_failed, progress, arxiv, report)
+        _enrich_due(config, store, now, total, claims, progress, arxiv, report)
     from curator.pipeline.signals import refresh_signals  # loads only with the runs
 
     report.signals = refresh_signals(config, store, now)
@@ -102,7 +117,7 @@ def _enrich_due(
     store: Store,
     now: datetime,
     total: int,
-    retry_failed: bool,
+    claims: _Claims,
     progress: Progress | None,
     arxiv: ArxivAPI | None,
     report: EnrichReport,
@@ -110,25 +125,83 @@ def _enrich_due(
     progress = progress or NoProgress()
     progress.start("Enriching", total)
     run = _Run(config, store, now, progress, report, arxiv)
+    size = min(BATCH, max(CLAIM_AT_LEAST, config.fetch.concurrency * CLAIM_PER_SLOT))
     try:
-        asyncio.run(run.all(_due_batches(store, now, retry_failed), total))
+        asyncio.run(run.all(claims.batches(size), total))
     except KeyboardInterrupt:
+        store.release_claims(claims.run)
         done = report.enriched + report.failed + report.retry_later
-        raise Interrupted(done, store.count_due(now, retry_failed=retry_failed)) from None
+        raise Interrupted(done, store.count_due(now, retry_failed=claims.retry_failed)) from None
     finally:
         progress.finish()
 
 
-def _due_batches(store: Store, now: datetime, retry_failed: bool) -> Iterator[list[Link]]:
-    """Due links in id order, each batch read when the last one is done: a link another
-    run finished meanwhile is not fetched again, and one this run failed is not retried
-    within it."""
-    after = 0
-    while links := store.due_for_enrichment(
-        now, retry_failed=retry_failed, after_id=after, limit=BATCH
-    ):
-        yield links
-        after = links[-1].id or after
+def run_id() -> str:
+    """Names a run in the claims it holds: host, process, and a random part."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def free_dead_claims(store: Store) -> None:
+    """Release the claims of runs on this machine whose process is gone (killed): the
+    next run takes their links at once instead of waiting for the lease to lapse. Runs
+    elsewhere cannot be asked; their leases lapse."""
+    here = socket.gethostname()
+    for run in store.claimants():
+        host, pid, _ = (run.rsplit(":", 2) + ["", ""])[:3]
+        if host == here and pid.isdigit() and not _alive(int(pid)):
+            store.release_claims(run)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+@dataclass(frozen=True)
+class RunClock:
+    """The command's clock advanced by the time the run has taken: a lease must count
+    from when it is taken, and the clock is still read once, when the command starts."""
+
+    start: datetime
+    started: float = field(default_factory=time.monotonic)
+
+    def now(self) -> datetime:
+        return self.start + timedelta(seconds=time.monotonic() - self.started)
+
+
+@dataclass
+class _Claims:
+    """The links a run claims, a batch at a time (issue 19)."""
+
+    store: Store
+    clock: RunClock
+    run: str
+    retry_failed: bool
+
+    def batches(self, size: int) -> Iterator[list[Link]]:
+        """Due links in id order, each batch claimed when the last one is done: a link
+        another run finished or holds is not fetched again, and one this run failed is
+        not retried within it."""
+        after = 0
+        while links := self.claim(after, size):
+            yield links
+            after = links[-1].id or after
+
+    def claim(self, after: int, size: int) -> list[Link]:
+        moment = self.clock.now()
+        return self.store.claim_due(
+            moment,
+            self.run,
+            moment + LEASE,
+            retry_failed=self.retry_failed,
+            after_id=after,
+            limit=size,
+        )
 
 
 @dataclass

@@ -16,7 +16,7 @@ from curator.collect import BadLine, parse_lines
 from curator.config import Config, DraftConfig
 from curator.errors import UsageError
 from curator.models import FEATURE, PICK, PIN, SKIP, Candidate, Link, Sighting, Signals
-from curator.store import STATUSES, LinkFilter, Store
+from curator.store import STATUSES, LinkFilter, Store, open_store
 
 if TYPE_CHECKING:
     from curator.compose import Placed
@@ -175,6 +175,7 @@ def as_json(view: LinkView) -> dict[str, Any]:
         "summary_source": view.summary_source,
         "llm_summary": link.llm_summary,
         "llm_model": link.llm_model,
+        "decided_by": link.decided_by,
         "published_in": view.issue_number,
         "signals": Signals.of(link.signals).shown(),
         "covers": link.covers,
@@ -206,21 +207,21 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def decide(store: Store, ids: Sequence[int], action: str) -> None:
-    """pick / skip / feature / pin / reset the given links."""
+def decide(store: Store, ids: Sequence[int], action: str, *, editor: str) -> None:
+    """pick / skip / feature / pin / reset the given links, as `editor`."""
     require_links(store, ids)
-    store.set_fields(ids, decision=DECISIONS[action])
+    store.set_fields(ids, editor=editor, decision=DECISIONS[action])
 
 
-def edit(store: Store, link_id: int, changes: dict[str, Any]) -> None:
-    """Set the author's own title, summary, section, position, URL or image on one link;
-    an image of "" shows none."""
+def edit(store: Store, link_id: int, changes: dict[str, Any], *, editor: str) -> None:
+    """Set the author's own title, summary, section, position, URL or image on one link,
+    as `editor`; an image of "" shows none."""
     require_links(store, [link_id])
     if changes.get("user_url") is not None:
         changes["user_url"] = urls.check(changes["user_url"])
     if changes.get("user_image"):
         changes["user_image"] = urls.check(changes["user_image"])
-    store.set_fields([link_id], **changes)
+    store.set_fields([link_id], editor=editor, **changes)
 
 
 def require_links(store: Store, ids: Sequence[int]) -> None:
@@ -236,3 +237,14 @@ def require_links(store: Store, ids: Sequence[int]) -> None:
     if unknown:
         problems.append(f"no link with id {', '.join(unknown)}")
     raise UsageError(f"{'; '.join(problems)} (see `curator list`)")
+
+
+def copy_queue(source: str, target: str) -> tuple[dict[str, int], str]:
+    """Every link, sighting, decision, channel state and published issue of the queue at
+    `source` that the one at `target` lacks (created if need be), copied with their ids
+    (issue 19, item 5): rows copied by table, and how messages name the target."""
+    with (
+        open_store(source, create=False, write=False) as src,
+        open_store(target, create=True, write=True) as dst,
+    ):
+        return dst.copy_from(src), dst.dialect.location

@@ -1,17 +1,18 @@
 """The store's engine: the Dialect seam, transactions, and errors wrapped at this edge.
 
 Everything a database does its own way sits behind `Dialect` (one implementation per
-database: `sqlite.SQLite`); the rest of the store is portable SQLAlchemy. Write
-transactions are short and take the write lock up front; none is held across network I/O.
+database: `sqlite.SQLite`, `postgresql.PostgreSQL`); the rest of the store is portable
+SQLAlchemy. Write transactions are short and take the write lock up front; none is held
+across network I/O.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from typing import Protocol, Self, TypeVar
+from typing import Any, Protocol, Self, TypeVar
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, Select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql.dml import Insert
 from sqlmodel import Session, SQLModel
@@ -19,6 +20,7 @@ from sqlmodel import Session, SQLModel
 from curator.errors import StoreError
 
 T = TypeVar("T")
+Query = TypeVar("Query", bound=Select[Any])
 READ_ONLY = "the database is read-only"
 # Values per `IN (...)`: below every database's limit on bound parameters (SQLite's was
 # 999 before 3.32).
@@ -41,6 +43,16 @@ class Dialect(Protocol):
         concurrent writer waits instead of failing on a lock upgrade."""
         ...
 
+    def begin_claim(self, conn: Connection) -> None:
+        """Begin the short transaction that claims work (issue 19): on a database without
+        row locks, one that holds the write lock; otherwise a plain one."""
+        ...
+
+    def skip_locked(self, stmt: Query) -> Query:
+        """`stmt` locking the rows it reads for this transaction, passing over rows
+        another transaction holds (a claim of the same work)."""
+        ...
+
     def insert_ignore(self, table: type[SQLModel]) -> Insert:
         """INSERT that skips a row whose unique key is taken (ON CONFLICT DO NOTHING);
         count what it inserted with RETURNING, never rowcount."""
@@ -59,6 +71,10 @@ class Dialect(Protocol):
 
     def keep_ids(self, conn: Connection, table: str, floor: int) -> None:
         """Make `table` never reuse an id, new ids starting above `floor`."""
+        ...
+
+    def resume_ids(self, conn: Connection, table: str) -> None:
+        """New ids of `table` start past the highest one, after rows came with their ids."""
         ...
 
     def ready(self, conn: Connection) -> None:

@@ -1,12 +1,16 @@
-"""Enrichment's writes on the links: the due ones read, results and failures stored.
+"""Enrichment's writes on the links: the due ones claimed, results and failures stored.
 
 A result whose final URL is a link already queued merges the two (curator.merging says
 what the survivor keeps). Overlapping runs never undo each other (issue 12): a success
-is never overwritten by a failure, nor by the result of a run that started earlier.
+is never overwritten by a failure, nor by the result of a run that started earlier; and
+they split the queue (issue 19): a run claims the links it is about to fetch, with a
+lease that lapses if it dies, and a claimed link is no other run's to fetch.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -29,6 +33,8 @@ _MARK_FAILED = (
         attempts=Link.attempts + 1,
         next_attempt_at=bindparam("retry_at", type_=COLUMNS.next_attempt_at.type),
         enriched_at=bindparam("now", type_=COLUMNS.enriched_at.type),
+        claimed_by=None,
+        claimed_until=None,
     )
 )
 
@@ -54,8 +60,66 @@ class Enrichment(Base):
         with self._read() as session:
             return list(session.exec(stmt).all())
 
-    def count_due(self, now: datetime, *, retry_failed: bool = False) -> int:
+    def claim_due(
+        self,
+        now: datetime,
+        run: str,
+        until: datetime,
+        *,
+        retry_failed: bool = False,
+        after_id: int = 0,
+        limit: int,
+    ) -> list[Link]:
+        """Claim up to `limit` due links after `after_id`, by id, for run `run` until
+        `until`: those no other run holds a live claim on. One short transaction: the rows
+        are locked while claimed, and a concurrent claim passes over them (issue 19)."""
+        stmt = (
+            select(Link)
+            .where(_due(now, retry_failed), _unclaimed(now, run), col(Link.id) > after_id)
+            .order_by(col(Link.id))
+            .limit(limit)
+        )
+        with self._claiming() as session:
+            links = list(session.exec(self.dialect.skip_locked(stmt)).all())
+            ids = [link.id for link in links]
+            if ids:
+                session.exec(
+                    update(Link)
+                    .where(col(Link.id).in_(ids))
+                    .values(claimed_by=run, claimed_until=until)
+                )
+        return links
+
+    def release_claims(self, run: str) -> None:
+        """Give back what run `run` claimed and did not finish (an interrupted run)."""
+        with self._write_connection() as conn:
+            conn.execute(
+                update(Link)
+                .where(col(Link.claimed_by) == run)
+                .values(claimed_by=None, claimed_until=None)
+            )
+
+    def claimants(self) -> list[str]:
+        """The runs that hold claims on links."""
+        stmt = select(Link.claimed_by).where(col(Link.claimed_by).is_not(None)).distinct()
+        with self._read() as session:
+            return [run for run in session.exec(stmt) if run]
+
+    @contextmanager
+    def _claiming(self) -> Iterator[Session]:
+        self._refuse_if_read_only()
+        with self._errors(), Session(self.engine, expire_on_commit=False) as session:
+            self.dialect.begin_claim(session.connection())
+            yield session
+            session.commit()
+
+    def count_due(
+        self, now: datetime, *, retry_failed: bool = False, run: str | None = None
+    ) -> int:
+        """Due links; with `run`, only those that run may claim."""
         stmt = select(func.count()).select_from(Link).where(_due(now, retry_failed))
+        if run is not None:
+            stmt = stmt.where(_unclaimed(now, run))
         with self._read() as session:
             return session.exec(stmt).one()
 
@@ -154,7 +218,9 @@ class Enrichment(Base):
 def _update_link(columns: frozenset[str]) -> Any:
     """UPDATE link SET <columns> WHERE id = :_id, built once per set of columns: building
     and coercing a fresh statement per link cost more than running it (tests/bench)."""
-    values = {name: bindparam(name, type_=COLUMNS[name].type) for name in sorted(columns)}
+    values: dict[str, Any] = {
+        name: bindparam(name, type_=COLUMNS[name].type) for name in sorted(columns)
+    }
     # Unless a run that started later (`_started` is this run's start) already enriched it.
     started = bindparam("_started", type_=COLUMNS.enriched_at.type)
     not_newer = or_(
@@ -162,7 +228,17 @@ def _update_link(columns: frozenset[str]) -> Any:
         col(Link.enriched_at).is_(None),
         col(Link.enriched_at) <= started,
     )
+    values.update(claimed_by=None, claimed_until=None)
     return update(Link).where(col(Link.id) == bindparam("_id"), not_newer).values(values)
+
+
+def _unclaimed(now: datetime, run: str) -> Any:
+    """Links no other run holds: never claimed, claimed by this run, or a lapsed claim."""
+    return or_(
+        col(Link.claimed_until).is_(None),
+        col(Link.claimed_until) <= now,
+        col(Link.claimed_by) == run,
+    )
 
 
 def _due(now: datetime, retry_failed: bool) -> Any:

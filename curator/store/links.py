@@ -280,12 +280,17 @@ class Links(Base):
         with self._read() as session:
             return {old: into for old, into in session.exec(stmt)}
 
-    def set_fields(self, link_ids: Sequence[int], **values: Any) -> None:
+    def set_fields(self, link_ids: Sequence[int], *, editor: str, **values: Any) -> None:
+        """Set author fields on links, recording `editor` as who set them. One UPDATE:
+        two editors' changes to one link never mix; the later one is kept whole
+        (issue 19, item 4)."""
         unknown = set(values) - set(AUTHOR_FIELDS)
         if unknown:
             raise ValueError(f"not an author field: {sorted(unknown)}")
         with self._write() as session:
-            session.exec(update(Link).where(col(Link.id).in_(link_ids)).values(**values))
+            session.exec(
+                update(Link).where(col(Link.id).in_(link_ids)).values(**values, decided_by=editor)
+            )
 
 
 @dataclass

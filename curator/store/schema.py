@@ -67,10 +67,23 @@ def _keep_signals(conn: Connection, _: Dialect) -> None:
             conn.exec_driver_sql(f"ALTER TABLE link ADD COLUMN {name} {kind}")
 
 
-def _add_column(conn: Connection, table: str, column: str) -> None:
-    """A nullable text column, unless a database already has it."""
+def _claim_work(conn: Connection, _: Dialect) -> None:
+    """Version 6 (issue 19, item 3): links and channels carry a lease, so concurrent runs split the
+    work; a lease a killed run left lapses at `claimed_until`."""
+    for table in ("link", "sourcestate"):
+        _add_column(conn, table, "claimed_by")
+        _add_column(conn, table, "claimed_until", "TIMESTAMP")
+
+
+def _name_editors(conn: Connection, _: Dialect) -> None:
+    """Version 7 (issue 19, item 4): who set a link's decision."""
+    _add_column(conn, "link", "decided_by")
+
+
+def _add_column(conn: Connection, table: str, column: str, kind: str = "VARCHAR") -> None:
+    """A nullable column (text unless `kind` says), unless a database already has it."""
     if column not in {found["name"] for found in inspect(conn).get_columns(table)}:
-        conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} VARCHAR")
+        conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
 
 MIGRATIONS: list[Callable[[Connection, Dialect], None]] = [
@@ -80,6 +93,8 @@ MIGRATIONS: list[Callable[[Connection, Dialect], None]] = [
     _keep_images_and_exports,
     _keep_llm_summaries,
     _keep_signals,
+    _claim_work,
+    _name_editors,
 ]
 
 
@@ -102,7 +117,7 @@ def _set_up(engine: Engine, dialect: Dialect) -> None:
 
 
 def _migrate(conn: Connection, dialect: Dialect, version: int) -> None:
-    _refuse_newer(version)
+    _refuse_newer(version, dialect)
     if version == 0 and not inspect(conn).get_table_names():
         SQLModel.metadata.create_all(conn)
     else:
@@ -115,7 +130,7 @@ def _check(engine: Engine, dialect: Dialect) -> None:
     """A read-only database cannot be migrated: it must already have this curator's schema."""
     with engine.connect() as conn:
         version = dialect.schema_version(conn)
-    _refuse_newer(version)
+    _refuse_newer(version, dialect)
     if version < len(MIGRATIONS):
         raise StoreError(
             f"{dialect.location}: {READ_ONLY} and needs upgrading to this curator's schema: "
@@ -123,6 +138,10 @@ def _check(engine: Engine, dialect: Dialect) -> None:
         )
 
 
-def _refuse_newer(version: int) -> None:
+def _refuse_newer(version: int, dialect: Dialect) -> None:
+    """Issue 19, item 2: one line naming both versions."""
     if version > len(MIGRATIONS):
-        raise StoreError("the database was written by a newer curator; upgrade curator")
+        raise StoreError(
+            f"{dialect.location}: the database has schema version {version}, newer than "
+            f"this curator's {len(MIGRATIONS)}; upgrade curator"
+        )

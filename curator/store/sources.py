@@ -1,8 +1,11 @@
-"""The fetch state of each feed and arXiv query: conditional GETs and `curator sources`."""
+"""The fetch state of each feed and arXiv query: conditional GETs and `curator sources`,
+and the lease a collect run holds on a channel while it fetches it (issue 19)."""
 
 from __future__ import annotations
 
-from sqlmodel import col, select, update
+from datetime import datetime
+
+from sqlmodel import col, or_, select, update
 
 from curator.models import SourceState
 from curator.store.engine import Base
@@ -30,3 +33,27 @@ class Sources(Base):
                     .where(col(SourceState.kind) == state.kind, col(SourceState.ref) == state.ref)
                     .values(**values)
                 )
+
+    def claim_source(
+        self, kind: str, ref: str, name: str, run: str, now: datetime, until: datetime
+    ) -> SourceState | None:
+        """The channel's state, claimed for run `run` until `until`; None when another
+        run holds a live claim on it (it is fetching the channel now)."""
+        new = {"kind": kind, "ref": ref, "name": name, "failures": 0}
+        free = or_(
+            col(SourceState.claimed_until).is_(None),
+            col(SourceState.claimed_until) <= now,
+            col(SourceState.claimed_by) == run,
+        )
+        claim = (
+            update(SourceState)
+            .where(col(SourceState.kind) == kind, col(SourceState.ref) == ref, free)
+            .values(claimed_by=run, claimed_until=until)
+            .returning(col(SourceState.id))
+        )
+        with self._write() as session:
+            session.exec(self.dialect.insert_ignore(SourceState).values(new))
+            if session.exec(claim).first() is None:
+                return None
+            stmt = select(SourceState).where(SourceState.kind == kind, SourceState.ref == ref)
+            return session.exec(stmt).one()

@@ -26,7 +26,7 @@ from sqlalchemy.sql.dml import Insert
 from sqlmodel import SQLModel, create_engine
 
 from curator.errors import StoreError
-from curator.store.engine import READ_ONLY
+from curator.store.engine import READ_ONLY, Query
 from curator.text import collapse
 
 BUSY_TIMEOUT_MS = 30_000
@@ -95,6 +95,13 @@ class SQLite:
         SQLITE_BUSY instead of waiting on the busy timeout: take the lock up front."""
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
+    def begin_claim(self, conn: Connection) -> None:
+        """SQLite has no row locks: a claim holds the write lock, so claims take turns."""
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    def skip_locked(self, stmt: Query) -> Query:
+        return stmt
+
     def insert_ignore(self, table: type[SQLModel]) -> Insert:
         return insert(table).on_conflict_do_nothing()
 
@@ -119,6 +126,9 @@ class SQLite:
 
     def keep_ids(self, conn: Connection, table: str, floor: int) -> None:
         _add_autoincrement(conn, table, floor)
+
+    def resume_ids(self, conn: Connection, table: str) -> None:
+        """An insert with an explicit id already moves AUTOINCREMENT's sqlite_sequence."""
 
     def ready(self, conn: Connection) -> None:
         _enable_wal(conn)

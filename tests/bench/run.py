@@ -82,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="curator-bench-") as tmp:
         work = Path(tmp)
         sections = (bench_enrich, bench_arxiv, bench_feeds, bench_draft, bench_picks, bench_scale,
-                    bench_startup)  # fmt: skip
+                    bench_startup, bench_team)  # fmt: skip
         for section in sections:
             rows += section(work, sizes)
     print(table(rows, sizes))
@@ -207,6 +207,75 @@ class EnrichCase:
 def many_addresses(count: int) -> list[str]:
     """`count` loopback addresses 127.0.X.Y apart from the 8-host case's 127.0.0.x."""
     return [f"127.0.{i // 250 + 1}.{i % 250 + 2}" for i in range(count)]
+
+
+# -- team mode (issue 19) ---------------------------------------------------------------
+
+
+def bench_team(work: Path, sizes: Sizes) -> list[Row]:
+    """Two `curator enrich` processes against one PostgreSQL queue, beside one alone: the
+    claims split the queue, so each page is fetched once and the pair ends sooner."""
+    from tests import postgres
+
+    n = sizes.pages * 2
+    why = postgres.missing()
+    if why is not None:
+        return [Row(f"enrich {n} pages, two processes, PostgreSQL", "skipped", why)]
+    pages = {f"/t/{i}": page(i, page_size(i)) for i in range(n)}
+    html = {"Content-Type": "text/html; charset=utf-8"}
+
+    def responder(path: str, _: dict[str, str]) -> tuple[int, dict[str, str], bytes] | None:
+        return (200, html, pages[path]) if path in pages else None
+
+    hosts = Hosts(ADDRESSES, responder, LATENCY)
+    urls = [f"{hosts.bases[i % len(hosts.bases)]}/t/{i}" for i in range(n)]
+    try:
+        with postgres.cluster() as server:
+            alone = TeamRun(work / "team-alone", server, urls, hosts).run(1)
+            pair = TeamRun(work / "team-pair", server, urls, hosts).run(2)
+    finally:
+        hosts.stop()
+    ratio = pair.wall / alone.wall
+    return [
+        Row(f"enrich {n} pages, two processes on one PostgreSQL queue", f"{pair.wall:.2f} s",
+            f"one process {alone.wall:.2f} s", f"{ratio:.2f}x", "<= 0.6x", ratio <= 0.6),
+        Row("pages fetched / fetched twice (two enrichers)", f"{pair.fetched} / {pair.twice}",
+            f"{n} / 0", "", "all once", pair.fetched == n and pair.twice == 0),
+    ]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TeamResult:
+    wall: float
+    fetched: int
+    twice: int
+
+
+class TeamRun:
+    """A fresh PostgreSQL database holding the queue, enriched by `k` processes at once."""
+
+    def __init__(self, folder: Path, server: str, urls: list[str], hosts: Hosts) -> None:
+        from tests import postgres
+
+        self.hosts, self.n = hosts, len(urls)
+        self.env = workspace(folder, f"concurrency = {CONCURRENCY}\nper_host = {PER_HOST}\n")
+        self.env["CURATOR_DB"] = postgres.new_database(server)
+        (folder / "urls.txt").write_text("\n".join(urls) + "\n")
+        curator(self.env, "add", "--file", str(folder / "urls.txt"))
+
+    def run(self, k: int) -> TeamResult:
+        self.hosts.counters.reset()
+        started = time.perf_counter()
+        runs = [subprocess.Popen([CURATOR, "enrich"], env=self.env, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.PIPE) for _ in range(k)]  # fmt: skip
+        for process in runs:
+            _, stderr = process.communicate(timeout=600)
+            if process.returncode != 0:
+                raise RuntimeError(f"curator enrich failed: {stderr.decode()[-2000:]}")
+        wall = time.perf_counter() - started
+        hits = self.hosts.counters.hits
+        fetched = sum(hits[f"/t/{i}"] > 0 for i in range(self.n))
+        return TeamResult(wall, fetched, sum(1 for count in hits.values() if count > 1))
 
 
 # -- arXiv ------------------------------------------------------------------------------

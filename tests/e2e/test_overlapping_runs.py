@@ -60,7 +60,8 @@ def test_a_503_in_an_overlapping_run_does_not_overwrite_the_other_runs_success(
     )
     first.start()
     assert route.first_arrived.wait(timeout=HUNG_AFTER), "hung: the first run never asked"
-    second = enrich(CONFIG, Store(db), NOW + timedelta(minutes=1))
+    # The first run's claim has lapsed (issue 19): as if it hung far beyond its lease.
+    second = enrich(CONFIG, Store(db), NOW + enriching.LEASE + timedelta(minutes=1))
     route.release.set()
     first.join(timeout=HUNG_AFTER)
     assert not first.is_alive(), "hung: the first run never ended"

@@ -269,7 +269,7 @@ def test_every_toml_example_is_a_valid_config() -> None:
 def test_the_environment_variables_named_are_the_clis() -> None:
     named = set(re.findall(r"\bCURATOR_[A-Z_]+\b", README))
     envvars = {p.envvar for p in CLI.params if p.envvar}
-    assert named == envvars == {"CURATOR_DB", "CURATOR_CONFIG"}
+    assert named == envvars == {"CURATOR_DB", "CURATOR_CONFIG", "CURATOR_EDITOR"}
 
 
 def test_the_draft_and_list_draft_formats_are_as_the_readme_states(
