@@ -15,6 +15,7 @@ import pytest
 HEAVY = (
     "curator.store", "curator.pipeline", "curator.models", "sqlalchemy", "sqlmodel",
     "httpx", "feedparser", "trafilatura", "jinja2", "rich", "lxml",
+    "starlette", "uvicorn", "markdown_it", "curator.web",
 )  # fmt: skip
 
 SCRIPT = """
@@ -44,7 +45,8 @@ def loaded(*args: str, cwd: Path) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "args", [[], ["--version"], ["--help"], ["draft", "--help"], ["list", "--help"]]
+    "args",
+    [[], ["--version"], ["--help"], ["draft", "--help"], ["list", "--help"], ["serve", "--help"]],
 )
 def test_version_and_help_load_nothing_heavy(env: Path, args: list[str]) -> None:
     assert loaded(*args, cwd=env) == []

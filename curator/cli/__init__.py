@@ -5,7 +5,7 @@ carries only the product (the draft, `--json`, OPML); progress, summaries and er
 to stderr, so `curator draft > week.md` stays clean.
 """
 
-from curator.cli import collect, compose, enrich, queue
+from curator.cli import collect, compose, enrich, queue, serve
 from curator.cli.app import app, main
 
-__all__ = ["app", "collect", "compose", "enrich", "main", "queue"]
+__all__ = ["app", "collect", "compose", "enrich", "main", "queue", "serve"]

@@ -173,19 +173,24 @@ def _iso(value: datetime | None) -> str | None:
 
 def decide(store: Store, ids: Sequence[int], action: str) -> None:
     """pick / skip / feature / pin / reset the given links."""
-    _require(store, ids)
+    require(store, ids)
     store.set_fields(ids, decision=DECISIONS[action])
 
 
 def edit(store: Store, link_id: int, changes: dict[str, Any]) -> None:
     """Set the author's own title, summary, section, position or URL on one link."""
-    _require(store, [link_id])
+    require(store, [link_id])
+    store.set_fields([link_id], **checked(changes))
+
+
+def checked(changes: dict[str, Any]) -> dict[str, Any]:
+    """The author's changes with their URL checked, as every edit takes them."""
     if changes.get("user_url") is not None:
         changes["user_url"] = urls.check(changes["user_url"])
-    store.set_fields([link_id], **changes)
+    return changes
 
 
-def _require(store: Store, ids: Sequence[int]) -> None:
+def require(store: Store, ids: Sequence[int]) -> None:
     """Every id must name a link. An id merged into another (a short link that turned out
     to be a queued article) is refused with where it went, rather than acted on: the
     author then chooses for the link that is left, which may carry choices of its own."""
