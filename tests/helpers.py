@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import queue
 import re
 import shlex
@@ -15,6 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from curator.config import FetchConfig
@@ -23,6 +25,9 @@ from curator.http import Fetcher, Response
 
 # The data files tests read: small ones written for these tests, never a corpus copy.
 DATA = Path(__file__).parent / "data"
+# `make demo`'s sample week, which the demo, browser and README tests all use.
+SAMPLE = Path(__file__).parent.parent / "data" / "sample"
+DEMO = SAMPLE / "demo.py"
 # The clock of store-level tests: runs are given `now`, so tests never patch the clock.
 NOW = datetime(2023, 12, 27, 9, 0, tzinfo=UTC)
 # A hang guard, not a speed target: far above any healthy command on a loaded machine, and
@@ -46,6 +51,15 @@ def fetch_all(urls: list[str], config: FetchConfig) -> list[Response | FetchErro
             return await asyncio.gather(*(one(fetcher, url) for url in urls))
 
     return asyncio.run(go())
+
+
+def load_demo() -> ModuleType:
+    """data/sample/demo.py as a module: its sample server and config writer."""
+    spec = importlib.util.spec_from_file_location("sample_demo", DEMO)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def wait_until(condition: Callable[[], bool], what: str, seconds: float = HUNG_AFTER) -> None:

@@ -27,7 +27,9 @@ SECURITY_HEADERS = {
     "content-security-policy": CSP,
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",
-    "referrer-policy": "no-referrer",
+    # Not no-referrer: with it a browser sends `Origin: null` on a form's POST, which
+    # the origin check must refuse (https://fetch.spec.whatwg.org/#origin-header).
+    "referrer-policy": "same-origin",
     "cache-control": "no-store",
 }
 

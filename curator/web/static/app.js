@@ -10,6 +10,7 @@ const pollMs = Number(meta("poll-ms"));
 let digest = meta("digest");
 let current = null; // the selected item's link id
 let busy = false;
+let changes = 0; // changes sent: a poll answer read before the last one is dropped
 
 const $ = (id) => document.getElementById(id);
 const items = () => Array.from(document.querySelectorAll("#week [data-link-id]"));
@@ -60,8 +61,26 @@ function apply(regions) {
   if (again) select(again, false);
 }
 
-async function post(path, body) {
+// Changes go out one at a time, in the order they were asked for, each with the link's
+// version as the answer to the one before left it: keys typed quickly are never refused
+// as stale.
+let queue = Promise.resolve(true);
+let pending = 0;
+
+function post(path, body) {
+  pending += 1;
+  changes += 1;
   busy = true;
+  queue = queue.then(() => send(path, typeof body === "function" ? body() : body));
+  queue = queue.finally(() => {
+    pending -= 1;
+    busy = pending > 0;
+  });
+  return queue;
+}
+
+async function send(path, body) {
+  if (body === null) return false;
   try {
     const response = await fetch(path + location.search, {
       method: "POST",
@@ -77,8 +96,9 @@ async function post(path, body) {
     apply(answer);
     say(answer.error || answer.message, Boolean(answer.error));
     return response.ok;
-  } finally {
-    busy = false;
+  } catch (error) {
+    say(`cannot reach curator serve: ${error}`, true);
+    return false;
   }
 }
 
@@ -86,7 +106,11 @@ function act(item, action) {
   if (!item) return;
   select(item);
   if (action === "edit") return edit(item, "title");
-  post(`/links/${item.dataset.linkId}/${action}`, { version: item.dataset.version });
+  const id = item.dataset.linkId;
+  post(`/links/${id}/${action}`, () => {
+    const now = itemOf(id);
+    return now ? { version: now.dataset.version } : null;
+  });
 }
 
 function field(form, label, name, value, multiline) {
@@ -182,9 +206,11 @@ async function poll() {
   if (!busy && !document.querySelector("form.edit")) {
     const query = new URLSearchParams(location.search);
     query.set("known", digest);
+    const before = changes;
     try {
       const response = await fetch(`/regions?${query}`);
-      if (response.status === 200 && !busy && !document.querySelector("form.edit")) {
+      const current = before === changes && !busy;
+      if (response.status === 200 && current && !document.querySelector("form.edit")) {
         apply(await response.json());
       }
     } catch (error) {
@@ -224,7 +250,9 @@ document.addEventListener("DOMContentLoaded", () => {
   document.addEventListener("keydown", onKey);
   $("week").addEventListener("click", (event) => {
     const button = event.target.closest("button[data-action]");
-    if (button) act(button.closest("[data-link-id]"), button.dataset.action);
+    if (button) return act(button.closest("[data-link-id]"), button.dataset.action);
+    const chosen = event.target.closest("[data-link-id]");
+    if (chosen && !event.target.closest("a, form")) select(chosen, false);
   });
   $("add").addEventListener("submit", addLink);
   $("copy").addEventListener("click", copyDraft);
