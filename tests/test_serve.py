@@ -8,21 +8,25 @@ import html
 import json
 import re
 import socket
+import warnings
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 import pytest
-from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from curator.web.app import Settings, create_app
 from tests.cli import invoke, queue
-from tests.helpers import serving
+from tests.helpers import serving, wait_until
 from tests.server import LoopbackServer
 
-# Starlette 1.x suggests httpx2 for its TestClient; the httpx curator depends on still works.
-pytestmark = pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
+with warnings.catch_warnings():
+    # Starlette 1.x suggests httpx2 for its TestClient; the httpx curator uses still works.
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+    from starlette.testclient import TestClient
+
 PORT = 8765
 BASE = f"http://127.0.0.1:{PORT}"
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -100,6 +104,54 @@ def test_serve_on_a_port_in_use_says_so_in_one_line(runner: CliRunner) -> None:
         port = taken.getsockname()[1]
         _, stderr = invoke(runner, "serve", "--port", str(port), code=2)
     assert stderr.startswith(f"curator: error: cannot listen on 127.0.0.1:{port}")
+
+
+@pytest.mark.slow
+def test_serve_open_starts_the_browser_on_its_url(runner: CliRunner, env: Path) -> None:
+    add_link(runner)
+    opened = env / "opened.txt"
+    browser = f"sh -c 'echo %s > {opened}'"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BROWSER", browser)
+        with serving("serve", "--open") as served:
+            wait_until(lambda: opened.exists() and opened.read_text().strip() != "", "the browser")
+            assert opened.read_text().strip() == served.url
+
+
+# -- item 2: the week at a glance -----------------------------------------------------------
+
+
+def test_the_week_is_grouped_as_the_draft_groups_it(runner: CliRunner, client: TestClient) -> None:
+    first, second = add_link(runner), add_link(runner, "https://example.com/b")
+    for link_id, title in ((first, "First"), (second, "Second")):
+        invoke(runner, "edit", str(link_id), "--title", title)
+    invoke(runner, "feature", str(second))
+    page = client.get("/").text
+    featured = page.index('aria-label="Featured"')
+    other = page.index('aria-label="Other interesting stuff"')
+    assert featured < page.index(f'data-link-id="{second}"') < other
+    assert other < page.index(f'data-link-id="{first}"')
+
+
+def test_filters_keep_the_status_and_kind_asked_for(runner: CliRunner, client: TestClient) -> None:
+    first, second = add_link(runner), add_link(runner, "https://example.com/b")
+    invoke(runner, "skip", str(second))
+    skipped = client.get("/", params={"status": "skipped"}).text
+    assert f'data-link-id="{second}"' in skipped and f'data-link-id="{first}"' not in skipped
+    assert 'data-link-id="' not in client.get("/", params={"kind": "paper"}).text
+    assert client.get("/", params={"status": "bogus"}).status_code == 400
+    assert client.get("/", params={"week": "2024-W99"}).status_code == 400
+
+
+def test_published_links_are_hidden_unless_asked_for(runner: CliRunner, client: TestClient) -> None:
+    link_id = add_link(runner)
+    invoke(runner, "edit", str(link_id), "--title", "Already out")
+    invoke(runner, "publish", "--force")
+    year, week, _ = datetime.now(UTC).isocalendar()
+    this_week = {"week": f"{year}-W{week:02d}"}  # the default window starts after the issue
+    assert f'data-link-id="{link_id}"' not in client.get("/", params=this_week).text
+    shown = client.get("/", params={**this_week, "published": "1"}).text
+    assert f'data-link-id="{link_id}"' in shown and ">published<" in shown
 
 
 # -- item 6: safe on a shared machine -----------------------------------------------------
