@@ -154,6 +154,12 @@ def test_published_links_are_hidden_unless_asked_for(runner: CliRunner, client: 
     assert f'data-link-id="{link_id}"' in shown and ">published<" in shown
 
 
+def test_serve_refuses_a_port_out_of_range(runner: CliRunner) -> None:
+    add_link(runner)
+    _, stderr = invoke(runner, "serve", "--port", "70000", code=2)
+    assert stderr == "curator: error: --port must be between 0 and 65535, got 70000\n"
+
+
 # -- item 6: safe on a shared machine -----------------------------------------------------
 
 

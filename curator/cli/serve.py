@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import socket
 import threading
-import webbrowser
+import time
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -28,9 +28,7 @@ def serve(
     ctx: typer.Context,
     port: Annotated[
         int | None,
-        typer.Option(
-            min=0, max=65535, metavar="N", help="Port to listen on (default: a free one)."
-        ),
+        typer.Option(metavar="N", help="Port to listen on (default: a free one)."),
     ] = None,
     host: Annotated[
         str | None,
@@ -74,6 +72,10 @@ def serve(
 
 def bind(host: str, port: int) -> socket.socket:
     """A listening TCP socket on host:port (port 0: a free one)."""
+    from curator.errors import UsageError
+
+    if not 0 <= port <= 65535:
+        raise UsageError(f"--port must be between 0 and 65535, got {port}")
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -81,8 +83,6 @@ def bind(host: str, port: int) -> socket.socket:
         sock.bind((host, port))
     except OSError as err:
         sock.close()
-        from curator.errors import UsageError
-
         raise UsageError(f"cannot listen on {host}:{port}: {err.strerror}") from None
     sock.listen(128)
     return sock
@@ -97,6 +97,8 @@ def _server(asgi: Starlette) -> uvicorn.Server:
 
 def _open_when_up(server: uvicorn.Server, url: str) -> None:
     while not server.started and not server.should_exit:
-        threading.Event().wait(0.05)
+        time.sleep(0.05)
     if server.started:
+        import webbrowser
+
         webbrowser.open(url)
