@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.util
+import queue
+import re
 import shlex
+import signal
 import subprocess
+import sys
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from curator.config import FetchConfig
@@ -17,6 +25,9 @@ from curator.http import Fetcher, Response
 
 # The data files tests read: small ones written for these tests, never a corpus copy.
 DATA = Path(__file__).parent / "data"
+# `make demo`'s sample week, which the demo, browser and README tests all use.
+SAMPLE = Path(__file__).parent.parent / "data" / "sample"
+DEMO = SAMPLE / "demo.py"
 # The clock of store-level tests: runs are given `now`, so tests never patch the clock.
 NOW = datetime(2023, 12, 27, 9, 0, tzinfo=UTC)
 # A hang guard, not a speed target: far above any healthy command on a loaded machine, and
@@ -40,6 +51,15 @@ def fetch_all(urls: list[str], config: FetchConfig) -> list[Response | FetchErro
             return await asyncio.gather(*(one(fetcher, url) for url in urls))
 
     return asyncio.run(go())
+
+
+def load_demo() -> ModuleType:
+    """data/sample/demo.py as a module: its sample server and config writer."""
+    spec = importlib.util.spec_from_file_location("sample_demo", DEMO)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def wait_until(condition: Callable[[], bool], what: str, seconds: float = HUNG_AFTER) -> None:
@@ -75,3 +95,72 @@ def finish(process: subprocess.Popen[str], seconds: float = HUNG_AFTER) -> tuple
         process.communicate()
         command = shlex.join(map(str, process.args))
         raise AssertionError(f"hung: {command} still running after {seconds:g} s") from None
+
+
+class Served:
+    """A `curator serve` process: its URL, and every line it wrote on stderr."""
+
+    def __init__(self, process: subprocess.Popen[str]) -> None:
+        self.process = process
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen: list[str] = []
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+        self.url = self._wait_for_url()
+
+    def _read(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.lines.put(line)
+
+    def _wait_for_url(self) -> str:
+        deadline = time.monotonic() + HUNG_AFTER
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.5)
+            except queue.Empty:
+                if self.process.poll() is not None:
+                    raise AssertionError(f"curator serve exited: {self.seen}") from None
+                continue
+            self.seen.append(line)
+            if found := re.search(r"http://\S+/", line):
+                return found[0]
+        raise AssertionError(f"hung: curator serve printed no URL after {HUNG_AFTER:g} s")
+
+    def stop(self) -> tuple[int, str]:
+        """Ctrl-C, as a person stops it; the exit status and the rest of stderr."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=HUNG_AFTER)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise AssertionError(
+                f"hung: curator serve still running {HUNG_AFTER:g} s after Ctrl-C"
+            ) from None
+        self.reader.join(HUNG_AFTER)
+        while not self.lines.empty():
+            self.seen.append(self.lines.get())
+        return self.process.returncode, "".join(self.seen)
+
+
+@contextmanager
+def serving(*args: str) -> Iterator[Served]:
+    """`curator [ARGS] serve` in a child process, stopped with Ctrl-C on the way out."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "curator", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        served = Served(process)
+    except BaseException:
+        process.kill()
+        process.communicate()
+        raise
+    try:
+        yield served
+    finally:
+        served.stop()

@@ -24,6 +24,8 @@ def test_the_benchmark_harness_prints_its_table(capsys: pytest.CaptureFixture[st
         "list --json over 2,000 links: time / peak RSS",
         "enrich with 2,000 pending: first commit",
         "start-up: curator --version",
+        "serve: the page over 100 candidates",
+        "serve: a triage key's round trip, 100 candidates",
     ):
         assert figure in table
     assert "| pages fetched / fetched twice | 24 / 0 |" in table

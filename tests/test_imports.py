@@ -37,12 +37,21 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "curator.statuses": ("curator", "sqlalchemy", "sqlite3"),
     "curator.http": ("curator.store", "curator.pipeline", "curator.cli", *STAGES, *UI),
     "curator.arxiv_api": ("curator.store", "curator.pipeline", "curator.cli", *STAGES, *UI),
-    "curator.pipeline": ("curator.cli", *UI),
+    "curator.pipeline": ("curator.cli", "curator.web", *UI),
+    # The review page sits beside the CLI (issue 18): it opens the queue as the app does.
+    "curator.web": ("curator.cli", *UI),
     # Commands parse, call the pipeline and render (issue 13, item 3).
     "curator.cli": ("curator.store",),
     # A stage takes values and returns values; the pipeline passes them between stages.
     **{
-        stage: ("curator.cli", "curator.pipeline", "curator.store", *UI, *set(STAGES) - {stage})
+        stage: (
+            "curator.cli",
+            "curator.web",
+            "curator.pipeline",
+            "curator.store",
+            *UI,
+            *set(STAGES) - {stage},
+        )
         for stage in STAGES
     },
 }

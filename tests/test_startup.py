@@ -16,6 +16,7 @@ HEAVY = (
     "curator.store", "curator.pipeline", "curator.models", "sqlalchemy", "sqlmodel",
     "httpx", "feedparser", "trafilatura", "jinja2", "rich", "lxml",
     "llm", "openai",  # the summaries' extra (issue 20): about a second
+    "starlette", "uvicorn", "markdown_it", "curator.web",
 )  # fmt: skip
 
 SCRIPT = """
@@ -53,6 +54,7 @@ def loaded(*args: str, cwd: Path) -> list[str]:
         ["draft", "--help"],
         ["list", "--help"],
         ["summarize", "--help"],
+        ["serve", "--help"],
     ],
 )
 def test_version_and_help_load_nothing_heavy(env: Path, args: list[str]) -> None:

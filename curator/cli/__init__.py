@@ -5,7 +5,7 @@ carries only the product (the draft, `--json`, OPML); progress, summaries and er
 to stderr, so `curator draft > week.md` stays clean.
 """
 
-from curator.cli import collect, compose, db, enrich, export, queue, summarize
+from curator.cli import collect, compose, db, enrich, export, queue, serve, summarize
 from curator.cli.app import app, main
 
 __all__ = [
@@ -17,5 +17,6 @@ __all__ = [
     "export",
     "main",
     "queue",
+    "serve",
     "summarize",
 ]

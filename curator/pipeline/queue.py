@@ -217,11 +217,16 @@ def edit(store: Store, link_id: int, changes: dict[str, Any], *, editor: str) ->
     """Set the author's own title, summary, section, position, URL or image on one link,
     as `editor`; an image of "" shows none."""
     require_links(store, [link_id])
+    store.set_fields([link_id], editor=editor, **checked(changes))
+
+
+def checked(changes: dict[str, Any]) -> dict[str, Any]:
+    """The author's changes with their URLs checked, as every edit takes them."""
     if changes.get("user_url") is not None:
         changes["user_url"] = urls.check(changes["user_url"])
     if changes.get("user_image"):
         changes["user_image"] = urls.check(changes["user_image"])
-    store.set_fields([link_id], editor=editor, **changes)
+    return changes
 
 
 def require_links(store: Store, ids: Sequence[int]) -> None:

@@ -7,7 +7,7 @@ set-based statements per batch. Enrichment's writes are in `enrichment`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
@@ -291,6 +291,18 @@ class Links(Base):
             session.exec(
                 update(Link).where(col(Link.id).in_(link_ids)).values(**values, decided_by=editor)
             )
+
+    def set_fields_if(self, link_id: int, seen: Mapping[str, Any], **values: Any) -> bool:
+        """Set the author's fields on one link only while its author fields still hold
+        the `seen` values, in one statement: a page edited from a stale copy cannot
+        overwrite a newer change (issue 18, item 7). False when nothing was changed."""
+        unknown = (set(values) | set(seen)) - set(AUTHOR_FIELDS)
+        if unknown:
+            raise ValueError(f"not an author field: {sorted(unknown)}")
+        unchanged = [COLUMNS[name].is_not_distinct_from(value) for name, value in seen.items()]
+        stmt = update(Link).where(col(Link.id) == link_id, *unchanged).values(**values)
+        with self._write() as session:
+            return bool(session.exec(stmt).rowcount)
 
 
 @dataclass

@@ -11,12 +11,16 @@ from the same run and the ratio between them. Exit status 1 when a target is mis
 from __future__ import annotations
 
 import argparse
+import html
 import math
 import os
 import platform
 import random
+import re
+import signal
 import sqlite3
 import ssl
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -29,6 +33,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import trustme
 
 from tests.bench.content import WORDS, arxiv_answer, feed, page, page_size, sentence
@@ -82,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="curator-bench-") as tmp:
         work = Path(tmp)
         sections = (bench_enrich, bench_arxiv, bench_feeds, bench_draft, bench_picks, bench_scale,
-                    bench_startup, bench_team)  # fmt: skip
+                    bench_startup, bench_team, bench_serve)  # fmt: skip
         for section in sections:
             rows += section(work, sizes)
     print(table(rows, sizes))
@@ -404,6 +409,74 @@ def bench_draft(work: Path, sizes: Sizes) -> list[Row]:
     ]  # fmt: skip
 
 
+# -- the review page (issue 18, item 9) ----------------------------------------------------
+
+SERVE_LINKS = {"full": 2_000, "small": 100}
+SERVE_ROUNDS = {"full": 30, "small": 3}
+
+
+def bench_serve(work: Path, sizes: Sizes) -> list[Row]:
+    """`curator serve` over a week of candidates: the page, and a triage key's POST until
+    its answer (the regions redrawn) is read. Each figure is the median of its rounds."""
+    size = "small" if sizes is SMALL else "full"
+    n, rounds = SERVE_LINKS[size], SERVE_ROUNDS[size]
+    env = workspace(work / "serve")
+    build_queue(Path(env["CURATOR_DB"]), n, days=6)
+    process = subprocess.Popen(
+        [CURATOR, "serve"], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        url = served_url(process)
+        page_ms, triage_ms = serve_timings(url, rounds)
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=60)
+    return [
+        Row(f"serve: the page over {n:,} candidates (median)", f"{page_ms:.0f} ms", "", "",
+            "< 300 ms", page_ms < 300),
+        Row(f"serve: a triage key's round trip, {n:,} candidates (median)", f"{triage_ms:.0f} ms",
+            "", "", "< 50 ms", triage_ms < 50),
+    ]  # fmt: skip
+
+
+def served_url(process: subprocess.Popen[str]) -> str:
+    assert process.stderr is not None
+    for line in process.stderr:
+        if found := re.search(r"http://\S+/", line):
+            return found[0]
+    raise RuntimeError("curator serve printed no URL")
+
+
+def serve_timings(url: str, rounds: int) -> tuple[float, float]:
+    """Median milliseconds of GET / and of a decision's POST, as the page's script sends
+    them (the CSRF token from the page, each link's version from the last answer)."""
+    with httpx.Client(base_url=url, timeout=60) as client:
+        pages, triages = [], []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            page_html = client.get("/").text
+            pages.append(time.perf_counter() - started)
+        token = re.search(r'name="csrf-token" content="([^"]+)"', page_html)
+        found = re.search(r'data-link-id="(\d+)" data-version="([^"]*)"', page_html)
+        assert token and found
+        link_id, version = found[1], html.unescape(found[2])
+        headers = {"X-CSRF-Token": token[1], "Origin": url.rstrip("/")}
+        for i in range(rounds):
+            action = "pick" if i % 2 == 0 else "reset"
+            started = time.perf_counter()
+            answer = client.post(f"/links/{link_id}/{action}", json={"version": version},
+                                 headers=headers)  # fmt: skip
+            answer.raise_for_status()
+            triages.append(time.perf_counter() - started)
+            version = html.unescape(
+                re.search(  # type: ignore[union-attr]
+                    rf'data-link-id="{link_id}" data-version="([^"]*)"', answer.json()["week"]
+                )[1]
+            )
+    return statistics.median(pages) * 1000, statistics.median(triages) * 1000
+
+
 # -- start-up ---------------------------------------------------------------------------
 
 
@@ -507,8 +580,8 @@ def build_pending(db: Path, urls: list[str]) -> None:
     insert_queue(db, links, sightings)
 
 
-def build_queue(db: Path, n: int) -> None:
-    """n enriched links, first seen evenly over the last two years; a third are papers."""
+def build_queue(db: Path, n: int, days: int = 730) -> None:
+    """n enriched links, first seen evenly over the last `days` days; a third are papers."""
 
     now = datetime.now(UTC)
     rng = random.Random(n)
@@ -527,7 +600,7 @@ def build_queue(db: Path, n: int) -> None:
             "title": sentence(rng, rng.randint(6, 12)).rstrip("."), "authors": [],
             "summary": "A first sentence about the work. A second one. And a third.",
             "source": "arXiv" if is_paper else f"Site {i % 97}", "status": "done",
-            "first_seen": now - timedelta(seconds=rng.uniform(0, 730 * 86400)), "attempts": 0,
+            "first_seen": now - timedelta(seconds=rng.uniform(0, days * 86400)), "attempts": 0,
         })  # fmt: skip
         sightings.append({"link_id": i, "source": "bench", "url": url, "seen_at": now})
     insert_queue(db, links, sightings)

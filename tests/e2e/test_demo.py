@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.client
-import importlib.util
 import json
 import os
 import re
@@ -13,7 +12,6 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -21,10 +19,8 @@ from typer.testing import CliRunner
 
 from curator.cli import app
 from curator.config import parse_config
-from tests.helpers import HUNG_AFTER, finish, run
+from tests.helpers import DEMO, HUNG_AFTER, SAMPLE, finish, load_demo, run
 
-SAMPLE = Path(__file__).parents[2] / "data" / "sample"
-DEMO = SAMPLE / "demo.py"
 PDF_LINKED = "2401.04321"  # Lab Notes links its PDF; the arXiv query returns it too
 FEEDS = {"The Gradient Post", "Lab Notes", "Frontier Links"}
 # Titles the sample's pages give, and the source label each should get in the draft: from
@@ -41,14 +37,6 @@ LINKS = {
 }
 # Any request to a host other than 127.0.0.1 goes to this dead proxy and fails.
 NO_INTERNET = {name: "http://127.0.0.1:9" for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")}
-
-
-def load_demo() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("sample_demo", DEMO)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture

@@ -1,0 +1,249 @@
+"""The review page's routes: the page, its regions, the author's changes, capture, publish.
+
+No state changes on a GET (issue 18, item 5). Every change answers with the regions
+redrawn (the week and the draft preview), so the page never reloads; the work itself is
+the pipeline's (`review`, `queue.add_urls`, `compose.publish`), run in a worker thread.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+
+from markdown_it import MarkdownIt
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from curator import urls
+from curator.errors import NotReadyError, UsageError
+from curator.pipeline.compose import WindowChoice
+from curator.pipeline.compose import publish as publish_window
+from curator.pipeline.queue import DECISIONS, add_urls
+from curator.pipeline.review import StaleError, View, Week, decide, edit, move, review_week
+from curator.statuses import STATUSES
+from curator.web.guard import TOKEN_FIELD, TOKEN_HEADER, token_matches
+
+if TYPE_CHECKING:
+    from curator.web.app import Site
+
+# Raw HTML in a title or summary shows as text in the rendered preview too.
+MARKDOWN = MarkdownIt("commonmark", {"html": False})
+EDITABLE = {"title": "user_title", "summary": "user_summary", "url": "user_url"}
+MOVES = {"up": -1, "down": 1}
+KEYS = (
+    ("j / k", "next / previous item"),
+    ("p", "pick"),
+    ("n", "pin: in on top of the automatic selection"),
+    ("s", "skip"),
+    ("f", "feature"),
+    ("r", "reset the decision"),
+    ("e", "edit title and summary"),
+    ("u", "edit the URL"),
+    ("Alt+↑ / Alt+↓", "move the item up or down in its section"),
+    ("?", "show these keys"),
+)
+
+
+def _site(request: Request) -> Site:
+    site: Site = request.app.state.site
+    return site
+
+
+def _choice_and_view(query: Mapping[str, str]) -> tuple[WindowChoice, View]:
+    """The page's filters, checked by the same rules as `curator list` and `draft`."""
+    choice = WindowChoice(week=query.get("week") or None)
+    view = View(
+        status=query.get("status") or None,
+        kind=query.get("kind") or None,
+        published=query.get("published") == "1",
+    )
+    return choice, view
+
+
+def _week(site: Site, query: Mapping[str, str], view: View | None = None) -> Week:
+    choice, shown = _choice_and_view(query)
+    config = site.settings.config()
+    return review_week(config, site.store, choice, view or shown, datetime.now(UTC))
+
+
+def _regions(site: Site, query: Mapping[str, str]) -> dict[str, Any]:
+    week = _week(site, query)
+    html = site.templates.get_template("week.html.j2").render(week=week, host=urls.host)
+    text = week.draft.text
+    digest = hashlib.sha256(f"{html}\0{text}".encode()).hexdigest()
+    return {
+        "week": html,
+        "draft": text,
+        "draft_html": MARKDOWN.render(without_front_matter(text)),
+        "warnings": week.draft.warnings,
+        "digest": digest,
+    }
+
+
+def without_front_matter(text: str) -> str:
+    """The Markdown body: a site generator reads the front matter, it shows no text."""
+    if text.startswith("---\n"):
+        end = text.find("\n---\n", 4)
+        if end != -1:
+            return text[end + 5 :]
+    return text
+
+
+async def page(request: Request) -> HTMLResponse:
+    site = _site(request)
+    regions = await run_in_threadpool(_checked_regions, site, request.query_params)
+    query = request.query_params
+    html = site.templates.get_template("page.html.j2").render(
+        regions=regions,
+        token=site.settings.token,
+        poll_ms=int(site.settings.poll_seconds * 1000),
+        bookmarklet=bookmarklet(site.settings.url),
+        statuses=STATUSES,
+        query=query,
+        keys=KEYS,
+    )
+    return HTMLResponse(html)
+
+
+def _checked_regions(site: Site, query: Mapping[str, str]) -> dict[str, Any]:
+    try:
+        return _regions(site, query)
+    except UsageError as err:
+        raise HTTPException(400, str(err)) from None
+
+
+async def regions(request: Request) -> Response:
+    """The regions as they are now; 204 while they equal the `known` digest (polling)."""
+    site = _site(request)
+    found = await run_in_threadpool(_checked_regions, site, request.query_params)
+    if found["digest"] == request.query_params.get("known"):
+        return Response(status_code=204)
+    return JSONResponse(found)
+
+
+def bookmarklet(base: str) -> str:
+    """Opens this server's confirm form for the page the author is reading."""
+    return (
+        "javascript:(()=>{window.open('" + base + "add?url='+encodeURIComponent(location.href)"
+        "+'&title='+encodeURIComponent(document.title),'curator',"
+        "'width=560,height=480');})()"
+    )
+
+
+async def posted(request: Request) -> dict[str, str]:
+    """The POST's fields (JSON or a form), once its CSRF token is checked (403 if not)."""
+    body = (await request.body()).decode("utf-8", "replace")
+    if request.headers.get("content-type", "").startswith("application/json"):
+        loaded = json.loads(body or "{}")
+        fields = {str(k): str(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
+    else:
+        fields = {k: v[-1] for k, v in parse_qs(body, keep_blank_values=True).items()}
+    sent = request.headers.get(TOKEN_HEADER) or fields.get(TOKEN_FIELD)
+    if not token_matches(sent, _site(request).settings.token):
+        raise HTTPException(403, "missing or wrong CSRF token: reload the page")
+    return fields
+
+
+async def change(request: Request) -> JSONResponse:
+    """A decision, an edit or a move on one link; the regions come back redrawn."""
+    fields = await posted(request)
+    link_id: int = request.path_params["link_id"]
+    action: str = request.path_params["action"]
+    site = _site(request)
+    return await run_in_threadpool(_change, site, request.query_params, link_id, action, fields)
+
+
+def _change(
+    site: Site, query: Mapping[str, str], link_id: int, action: str, fields: dict[str, str]
+) -> JSONResponse:
+    seen = fields.get("version", "")
+    try:
+        if action in DECISIONS:
+            decide(site.store, link_id, action, seen)
+        elif action == "edit":
+            changes = {EDITABLE[k]: v for k, v in fields.items() if k in EDITABLE}
+            edit(site.store, link_id, seen, changes)
+        elif action in MOVES:
+            move(site.store, _week(site, query, View()), link_id, MOVES[action], seen)
+        else:
+            raise UsageError(f"no such action: {action}")
+    except StaleError as err:
+        return JSONResponse({**_regions(site, query), "error": str(err)}, status_code=409)
+    except UsageError as err:
+        return JSONResponse({**_regions(site, query), "error": str(err)}, status_code=400)
+    return JSONResponse({**_regions(site, query), "message": f"{action}: link {link_id}"})
+
+
+async def add_form(request: Request) -> HTMLResponse:
+    """The bookmarklet's window: a confirm form; nothing is added until it is posted."""
+    site = _site(request)
+    html = site.templates.get_template("add.html.j2").render(
+        url=request.query_params.get("url", ""),
+        title=request.query_params.get("title", ""),
+        token=site.settings.token,
+        done=None,
+    )
+    return HTMLResponse(html)
+
+
+async def add(request: Request) -> Response:
+    """Queue a URL (and a note) as `curator add` does, then enrich it in the background.
+    The page's add box posts JSON and gets the regions; the bookmarklet's form gets a
+    page saying what happened."""
+    fields = await posted(request)
+    site = _site(request)
+    url, note = fields.get("url", "").strip(), fields.get("note", "").strip() or None
+    try:
+        report = await run_in_threadpool(_add, site, url, note)
+        message = f"added {url}" if report else f"already queued: {url}"
+        status = 200
+    except UsageError as err:
+        message, status = str(err), 400
+    if request.headers.get("content-type", "").startswith("application/json"):
+        found = await run_in_threadpool(_regions, site, request.query_params)
+        key = "message" if status == 200 else "error"
+        return JSONResponse({**found, key: message}, status_code=status)
+    html = site.templates.get_template("add.html.j2").render(
+        url=url, title="", token=site.settings.token, done=message
+    )
+    return HTMLResponse(html, status_code=status)
+
+
+def _add(site: Site, url: str, note: str | None) -> bool:
+    report = add_urls(site.store, [url], note=note, now=datetime.now(UTC))
+    if report.new:
+        site.enricher.kick()
+    return bool(report.new)
+
+
+async def publish(request: Request) -> JSONResponse:
+    """Record the issue, with `curator publish`'s checks and refusals."""
+    await posted(request)
+    site = _site(request)
+    return await run_in_threadpool(_publish, site, request.query_params)
+
+
+def _publish(site: Site, query: Mapping[str, str]) -> JSONResponse:
+    choice, _ = _choice_and_view(query)
+    try:
+        issue = publish_window(site.settings.config(), site.store, choice, now=datetime.now(UTC))
+    except (NotReadyError, UsageError) as err:
+        return JSONResponse({**_regions(site, query), "error": str(err)}, status_code=409)
+    return JSONResponse({**_regions(site, query), "message": f"published issue #{issue.number}"})
+
+
+ROUTES = [
+    Route("/", page),
+    Route("/regions", regions),
+    Route("/links/{link_id:int}/{action}", change, methods=["POST"]),
+    Route("/add", add_form, methods=["GET"]),
+    Route("/add", add, methods=["POST"]),
+    Route("/publish", publish, methods=["POST"]),
+]
