@@ -697,3 +697,20 @@ def test_the_authors_summary_ends_a_listed_links_line() -> None:
     assert render_draft(plan([row]), CONFIG).endswith(
         "\n1. [A link](https://example.com/a) (Example) - My \\[own\\] words.\n"
     )
+
+
+def test_summary_source_names_hugging_face_when_the_draft_shows_its_summary() -> None:
+    from curator.compose import summary_source
+    from curator.models import Signals
+
+    paper = Link(
+        key="arxiv:2401.00001",
+        url="https://arxiv.org/abs/2401.00001",
+        canonical_url="https://arxiv.org/abs/2401.00001",
+        kind="paper",
+        summary="An abstract.",
+        signals=Signals(ai_summary="What Hugging Face says.").stored(),
+        first_seen=datetime(2024, 1, 1, tzinfo=UTC),
+    )
+    assert summary_source(paper, DraftConfig(paper_summary="hf")) == "hf"
+    assert summary_source(paper, DraftConfig()) == "abstract"

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 from curator.compose.summaries import plain_text
 from curator.config import DraftConfig
-from curator.models import PAPER, Link
+from curator.models import PAPER, Link, Signals
 from curator.text import collapse
 
 
@@ -99,6 +99,8 @@ def summary_source(link: Link, config: DraftConfig) -> str | None:
         return "author"
     if llm_summary_of(link, config):
         return f"llm:{link.llm_model}"
+    if link.kind == PAPER and config.paper_summary == "hf" and Signals.of(link.signals).ai_summary:
+        return "hf"  # a listed paper's; selection._summary shows it
     if not collapse(link.summary):
         return None
     return "abstract" if link.kind == PAPER else "page"
