@@ -154,13 +154,7 @@ class Fetcher:
         cap = self.config.max_bytes
         async with self._client.stream(method, url, headers=headers, json=json) as response:
             head = {k.lower(): v for k, v in response.headers.items()}
-            try:
-                body = await _read_body(response, head.get("content-encoding", ""), cap)
-            except _BadBody as err:
-                raise ContentError(url, str(err)) from None
-            if body is None:
-                raise TooLargeError(url, cap)
-            return Response(str(response.url), response.status_code, head, body)
+            return await _whole(response, head, url, cap)
 
     async def _follow(
         self,
@@ -268,13 +262,19 @@ class Fetcher:
             declared = head.get("content-length", "")
             if declared.isdigit() and int(declared) > cap:
                 raise TooLargeError(url, cap)
-            try:
-                body = await _read_body(response, head.get("content-encoding", ""), cap)
-            except _BadBody as err:
-                raise ContentError(url, str(err)) from None
-            if body is None:
-                raise TooLargeError(url, cap)
-            return Response(str(response.url), response.status_code, head, body)
+            return await _whole(response, head, url, cap)
+
+
+async def _whole(response: httpx.Response, head: Mapping[str, str], url: str, cap: int) -> Response:
+    """The response with its body read to the end: ContentError for a body that lies
+    about its encoding, TooLargeError past `cap` bytes after decompression."""
+    try:
+        body = await _read_body(response, head.get("content-encoding", ""), cap)
+    except _BadBody as err:
+        raise ContentError(url, str(err)) from None
+    if body is None:
+        raise TooLargeError(url, cap)
+    return Response(str(response.url), response.status_code, head, body)
 
 
 async def _read_body(response: httpx.Response, encoding: str, cap: int) -> bytes | None:
