@@ -27,6 +27,8 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("CURATOR_DB", str(tmp_path / "curator.db"))
     monkeypatch.delenv("CURATOR_CONFIG", raising=False)
     monkeypatch.setenv("COLUMNS", "200")
+    # Papers are asked about on Hugging Face by default; the tests that do so use a fake.
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     for name in PROXY_VARIABLES:  # the machine's own proxies are not the tests'
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.upper(), raising=False)

@@ -7,8 +7,22 @@ from pathlib import Path
 
 import pytest
 
-from curator.config import Config, FetchConfig, load_config, parse_config
+from curator.config import Config, FetchConfig, load_config, offline, parse_config
 from curator.errors import ConfigError
+
+
+@pytest.mark.parametrize("word", ["1", "true", "YES", " on "])
+def test_hf_hub_offline_turns_off_every_hugging_face_call(word: str) -> None:
+    text = "[huggingface]\ndaily_papers = true\nlookup = true\n"
+    config = offline(parse_config(text, Path("c.toml")), {"HF_HUB_OFFLINE": word})
+    assert (config.huggingface.lookup, config.huggingface.daily_papers) == (False, False)
+
+
+@pytest.mark.parametrize("environ", [{}, {"HF_HUB_OFFLINE": "0"}, {"HF_HUB_OFFLINE": ""}])
+def test_papers_are_asked_about_on_hugging_face_unless_switched_off(
+    environ: dict[str, str],
+) -> None:
+    assert offline(Config(), environ).huggingface.lookup is True
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -17,7 +31,10 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_missing_optional_config_gives_the_design_defaults(tmp_path: Path) -> None:
+def test_missing_optional_config_gives_the_design_defaults(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("HF_HUB_OFFLINE")
     config = load_config(tmp_path / "absent.toml", required=False)
     assert config == Config()
     assert config.fetch == FetchConfig(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from curator.config import load_config
@@ -30,6 +31,12 @@ from tests.server import LoopbackServer
 
 NOW = datetime(2023, 12, 27, 9, 0, tzinfo=UTC)  # a Wednesday
 WEEK = [(NOW - timedelta(days=n)).date().isoformat() for n in range(6, -1, -1)]
+
+
+@pytest.fixture(autouse=True)
+def online(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests talk to the fakes, so Hugging Face is not switched off here."""
+    monkeypatch.delenv("HF_HUB_OFFLINE")
 
 
 def write_config(env: Path, server: LoopbackServer, *sections: str) -> Path:
@@ -202,7 +209,7 @@ def test_signals_are_asked_once_per_paper_and_a_404_is_remembered(
         ),
     )
     server.add_writer(API_PATH, FakeArxiv(known={"2312.00001", "2312.99999"}))
-    path = write_config(env, server, hf_section(server, "lookup = true"))
+    path = write_config(env, server, hf_section(server))  # lookup is on by default
     invoke(runner, "add", "https://arxiv.org/abs/2312.00001", "arxiv:2312.99999")
     config = load_config(path, required=True)
     store = Store(env / "curator.db")
@@ -227,6 +234,22 @@ def test_signals_are_asked_once_per_paper_and_a_404_is_remembered(
         "hn_url": None,
     }
     assert items["https://arxiv.org/abs/2312.99999"]["signals"]["hf_upvotes"] is None  # type: ignore[index]
+
+
+def test_hf_hub_offline_keeps_every_call_away_from_hugging_face(
+    env: Path, server: LoopbackServer, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = serve_hf(server, FakeHuggingFace(papers={"2312.00001": hf_paper("2312.00001", 9)}))
+    server.add_writer(API_PATH, FakeArxiv(known={"2312.00001"}))
+    write_config(env, server, hf_section(server, "daily_papers = true", "lookup = true"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    invoke(runner, "add", "https://arxiv.org/abs/2312.00001")
+    invoke(runner, "collect")
+    invoke(runner, "enrich")
+    assert fake.calls == []
+    [paper] = queue(runner)
+    assert paper["status"] == "done"
+    assert paper["signals"]["hf_upvotes"] is None  # type: ignore[index]
 
 
 def test_signals_that_cannot_be_fetched_never_block_enrichment_or_the_draft(

@@ -6,12 +6,14 @@ Imports nothing from curator but errors and urls.
 
 from __future__ import annotations
 
+import os
 import re
 import string
 import tomllib
 import types
 import typing
-from dataclasses import MISSING, dataclass, field, fields
+from collections.abc import Mapping
+from dataclasses import MISSING, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,8 @@ DATE_FORMATS = ("long", "iso")
 _YAML_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 HF_API_URL = "https://huggingface.co/api"
 HN_API_URL = "https://hn.algolia.com/api/v1"
+# huggingface_hub's switch: "if set, no HTTP calls will be made to the Hub"; its true words.
+HF_OFFLINE_WORDS = frozenset({"1", "on", "yes", "true"})
 
 
 @dataclass(frozen=True)
@@ -149,7 +153,7 @@ class HuggingFaceConfig:
 
     daily_papers: bool = False  # queue the daily papers of the days since the last run
     min_upvotes: int = 0  # daily papers with fewer upvotes are not queued
-    lookup: bool = False  # ask /api/papers/{id} for every queued paper's signals
+    lookup: bool = True  # ask /api/papers/{id} for every queued paper's signals
     api_url: str = HF_API_URL
     days: int = 7  # the window: a run fetches at most this many days
 
@@ -180,16 +184,26 @@ class Config:
 
 
 def load_config(path: Path, *, required: bool) -> Config:
-    """Read `path`; a missing file gives the defaults unless `required`."""
+    """Read `path`; a missing file gives the defaults unless `required`. The environment
+    has the last word on what may reach Hugging Face (`offline`)."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         if required:
             raise ConfigError(f"{path}: no such file (create one with `curator init`)") from None
-        return Config()
+        return offline(Config(), os.environ)
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(f"{path}: cannot read: {err}") from None
-    return parse_config(text, path)
+    return offline(parse_config(text, path), os.environ)
+
+
+def offline(config: Config, environ: Mapping[str, str]) -> Config:
+    """`HF_HUB_OFFLINE=1`, the switch huggingface_hub and its users already honour, turns
+    off every call to Hugging Face: the papers' lookups and the Daily Papers."""
+    if environ.get("HF_HUB_OFFLINE", "").strip().lower() not in HF_OFFLINE_WORDS:
+        return config
+    quiet = replace(config.huggingface, lookup=False, daily_papers=False)
+    return replace(config, huggingface=quiet)
 
 
 def parse_config(text: str, path: Path) -> Config:

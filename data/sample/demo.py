@@ -28,6 +28,8 @@ CONFIG = SAMPLE / "config.toml"
 REDIRECTS = SAMPLE / "redirects.txt"
 ARXIV_RECORDING = SAMPLE / "arxiv" / "query.xml"
 API_PATH = "/api/query"
+HF_PAPERS = SAMPLE / "huggingface"  # /hf/papers/{id}: what Hugging Face's API answers
+HF_PATH = "/hf/papers/"
 # Feeds, pages and the config name the server through this; it is replaced at run time,
 # since the port is only known once the server is listening.
 PLACEHOLDER = "{{BASE}}"
@@ -83,6 +85,8 @@ class SampleHandler(BaseHTTPRequestHandler):
         if parts.path == API_PATH:
             body = arxiv_answer(parse_qs(parts.query))
             self.answer(200, body, {"Content-Type": "application/atom+xml; charset=utf-8"})
+        elif parts.path.startswith(HF_PATH):
+            self.send_paper(parts.path.removeprefix(HF_PATH))
         elif parts.path in self.server.redirects:
             target = self.server.base_url + self.server.redirects[parts.path]
             self.answer(301, b"", {"Location": target})
@@ -104,6 +108,13 @@ class SampleHandler(BaseHTTPRequestHandler):
             return
         content_type = CONTENT_TYPES.get(file.suffix, "application/octet-stream")
         self.answer(200, body, {"Content-Type": content_type, **validators})
+
+    def send_paper(self, arxiv_id: str) -> None:
+        """A recorded Hugging Face paper, or its API's 404 for a paper it does not know."""
+        file = HF_PAPERS / f"{arxiv_id}.json"
+        found = file.is_file() and file.parent == HF_PAPERS
+        body = file.read_bytes() if found else b'{"error": "Paper not found"}'
+        self.answer(200 if found else 404, body, {"Content-Type": "application/json"})
 
     def answer(self, status: int, body: bytes, headers: dict[str, str]) -> None:
         self.send_response(status)
@@ -187,8 +198,10 @@ def curator_command() -> list[str]:
 
 def child_environment() -> dict[str, str]:
     """This environment, minus any chance of a proxy standing between curator and the
-    loopback server (httpx and requests both honour HTTP_PROXY and NO_PROXY)."""
+    loopback server (httpx and requests both honour HTTP_PROXY and NO_PROXY). Its Hugging
+    Face is the recording, so HF_HUB_OFFLINE has nothing to keep it from."""
     env = dict(os.environ)
+    env.pop("HF_HUB_OFFLINE", None)
     for name in ("NO_PROXY", "no_proxy"):
         env[name] = ",".join(filter(None, [env.get(name), "127.0.0.1", "localhost"]))
     return env

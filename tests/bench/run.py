@@ -694,7 +694,8 @@ def workspace(folder: Path, fetch: str = "", sources: str = "") -> dict[str, str
     folder.mkdir(parents=True, exist_ok=True)
     config = folder / "curator.toml"
     config.write_text(f"[fetch]\ntimeout = 10\n{fetch}{sources}")
-    return {**os.environ, "CURATOR_DB": str(folder / "curator.db"), "CURATOR_CONFIG": str(config)}
+    paths = {"CURATOR_DB": str(folder / "curator.db"), "CURATOR_CONFIG": str(config)}
+    return {**os.environ, **paths, "HF_HUB_OFFLINE": "1"}  # loopback only, like the tests
 
 
 def curator(env: dict[str, str], *args: str) -> None:

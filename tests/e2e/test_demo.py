@@ -99,6 +99,7 @@ def test_the_sample_config_points_only_at_the_loopback_server() -> None:
     assert all(feed.url.startswith(base + "/") for feed in config.feed)
     assert config.fetch.arxiv_api_url == base + "/api/query"
     assert config.fetch.arxiv_delay == 0
+    assert config.huggingface.api_url == base + "/hf"
 
 
 def test_collecting_the_sample_queues_every_item_once(runner: CliRunner, sample: str) -> None:
@@ -166,7 +167,8 @@ def test_the_demo_drafts_the_sample_week_offline(runner: CliRunner, tmp_path: Pa
     papers, links = sections(draft)
     assert len(papers) == 7 and len(links) == 12
     assert draft.count(PDF_LINKED) == 1
-    assert any("[Held-Out Paraphrase Sets for Contamination-Aware" in line for line in papers)
+    [held_out] = [line for line in papers if "[Held-Out Paraphrase Sets for Contamination" in line]
+    assert held_out.endswith("[code](https://github.com/example/paraphrase-sets)")  # from HF
     for title, source in LINKS.items():
         item = re.compile(rf"\d+\. \[{re.escape(title)}\]\(http://\S+\) \({re.escape(source)}\)")
         assert any(item.fullmatch(line) for line in links), title
