@@ -26,7 +26,6 @@ from typing import Any
 
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
-from sqlmodel._compat import SQLModelConfig
 
 from curator.text import clean, clean_optional, composed
 
@@ -43,16 +42,7 @@ FEATURE = "feature"
 PIN = "pin"  # in on top of the automatic selection (issue 14)
 
 
-class Table(SQLModel):
-    """A table of the queue. Its pydantic validator and serializer are built when first
-    used, not when curator.models is imported: a table model never validates what it is
-    made from, and building them for all seven tables up front took a tenth of `curator
-    add`'s start-up (issue 14, item 10)."""
-
-    model_config = SQLModelConfig(defer_build=True)
-
-
-class Link(Table, table=True):
+class Link(SQLModel, table=True):
     """One thing to read, whatever forms of its URL arrived (one row per `key`)."""
 
     # An id the author saw in `list` must never name another link later (issue 12): without
@@ -105,7 +95,7 @@ class Link(Table, table=True):
     claimed_until: datetime | None = None
 
 
-class Sighting(Table, table=True):
+class Sighting(SQLModel, table=True):
     """One arrival of a link: via what (`source`: Candidate.via), which original URL (and
     feed entry id), when.
 
@@ -123,7 +113,7 @@ class Sighting(Table, table=True):
     entry_id: str | None = None  # the feed entry's id (RSS guid, Atom id, JSON Feed id)
 
 
-class Merged(Table, table=True):
+class Merged(SQLModel, table=True):
     """A link folded into another after a redirect: its id now answers with `into_id`."""
 
     link_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
@@ -131,7 +121,7 @@ class Merged(Table, table=True):
     merged_at: datetime
 
 
-class SourceState(Table, table=True):
+class SourceState(SQLModel, table=True):
     """Fetch state of a channel (a feed or arXiv query), for conditional GETs and `curator
     sources`."""
 
@@ -152,7 +142,7 @@ class SourceState(Table, table=True):
     claimed_until: datetime | None = None
 
 
-class Issue(Table, table=True):
+class Issue(SQLModel, table=True):
     """A published issue of the newsletter."""
 
     id: int | None = Field(default=None, primary_key=True)
@@ -162,7 +152,7 @@ class Issue(Table, table=True):
     until: datetime
 
 
-class IssueItem(Table, table=True):
+class IssueItem(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     issue_id: int = Field(foreign_key="issue.id", index=True)
     link_id: int = Field(foreign_key="link.id", index=True)
@@ -170,7 +160,7 @@ class IssueItem(Table, table=True):
     position: int
 
 
-class Export(Table, table=True):
+class Export(SQLModel, table=True):
     """The remote draft an export of a window made (issue 16, item 4): exporting the same
     window (the same start) to the same service again updates it instead of creating a
     second one."""
