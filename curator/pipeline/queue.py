@@ -1,7 +1,7 @@
 """The queue as the author sees it: adding and importing links, listing, decisions.
 
-The compose stage (and jinja2 with it) loads only when a listing needs a section or a
-week: `curator add` must start fast (issue 14, item 10).
+The compose stage (and jinja2 with it), the config and the line parser load only where
+they are used: `curator add URL` must start fast (issue 14, item 10).
 """
 
 from __future__ import annotations
@@ -12,15 +12,15 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from curator import urls
-from curator.collect import BadLine, parse_lines
-from curator.config import Config, DraftConfig
 from curator.errors import UsageError
 from curator.models import FEATURE, PICK, PIN, SKIP, Candidate, Link, Sighting, Signals
 from curator.store import STATUSES, LinkFilter, Store, open_store
 
 if TYPE_CHECKING:
+    from curator.collect import BadLine
     from curator.compose import Placed
     from curator.compose.selection import Score
+    from curator.config import Config, DraftConfig
 
 MANUAL_SOURCE = "manual"
 DECISIONS = {"pick": PICK, "skip": SKIP, "feature": FEATURE, "pin": PIN, "reset": None}
@@ -66,6 +66,8 @@ def add_urls(store: Store, texts: Sequence[str], *, note: str | None, now: datet
 
 def add_text(store: Store, text: str, *, source: str, note: str | None, now: datetime) -> AddReport:
     """Queue one URL a line; bad lines are reported and the good ones still added."""
+    from curator.collect import parse_lines
+
     candidates, bad = parse_lines(text, source, note)
     report = add_candidates(store, candidates, now)
     report.bad = bad
