@@ -23,8 +23,10 @@ lint: install
 	$(BIN)/ruff format --check curator tests
 	$(BIN)/mypy curator
 
+# On every core: most tests wait on loopback servers, subprocesses and PostgreSQL, and a
+# worker that finishes early takes tests from a busy one (worksteal).
 test: lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto --dist worksteal
 
 # The whole pipeline offline: the sample week in data/sample, served on a loopback port.
 demo: install

@@ -1,4 +1,5 @@
-"""The benchmark harness runs at tiny sizes, so that `make bench` cannot rot unnoticed."""
+"""The benchmark harness runs at tiny sizes, so that `make bench` cannot rot unnoticed:
+one test per section, so the sections run side by side."""
 
 from __future__ import annotations
 
@@ -6,28 +7,42 @@ import pytest
 
 from tests.bench import run
 
-
-@pytest.mark.slow
-def test_the_benchmark_harness_prints_its_table(capsys: pytest.CaptureFixture[str]) -> None:
-    assert run.main(["--small"]) == 0
-    table = capsys.readouterr().out
-    for figure in (
+FIGURES = {
+    "enrich": [
         "enrich 24 pages (whole process)",
         "enrich 24 pages, 12 hosts, half https (whole process)",
         "peak RSS, process tree (summed)",
         "max in flight, overall / per host",
-        "arXiv API calls for 10 queued papers",
-        "smallest gap between",
-        "second run: answered 304",
-        "draft over 1,000 links",
-        "draft of 60 picks, similar titles",
+        "| pages fetched / fetched twice | 24 / 0 |",
+        "| pages fetched / fetched twice (12 hosts) | 24 / 0 |",
+    ],
+    "arxiv": ["arXiv API calls for 10 queued papers", "smallest gap between"],
+    "feeds": ["| second run: answered 304 | 4/4 |"],
+    "draft": ["draft over 1,000 links"],
+    "picks": ["draft of 60 picks, similar titles"],
+    "scale": [
         "list --json over 2,000 links: time / peak RSS",
         "enrich with 2,000 pending: first commit",
-        "start-up: curator --version",
+    ],
+    "startup": ["start-up: curator --version", "start-up: curator add URL"],
+    "team": ["two processes"],
+    "serve": [
         "serve: the page over 100 candidates",
         "serve: a triage key's round trip, 100 candidates",
-    ):
+    ],
+}
+
+
+def test_every_section_is_checked() -> None:
+    assert sorted(FIGURES) == sorted(run.SECTIONS)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("section", sorted(FIGURES))
+def test_the_benchmark_harness_prints_its_table(
+    section: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run.main(["--small", "--only", section]) == 0
+    table = capsys.readouterr().out
+    for figure in FIGURES[section]:
         assert figure in table
-    assert "| pages fetched / fetched twice | 24 / 0 |" in table
-    assert "| pages fetched / fetched twice (12 hosts) | 24 / 0 |" in table
-    assert "| second run: answered 304 | 4/4 |" in table

@@ -6,6 +6,7 @@ from the same run and the ratio between them. Exit status 1 when a target is mis
 
     python -m tests.bench.run            # the full sizes (under 5 minutes)
     python -m tests.bench.run --small    # tiny sizes, to check the harness still works
+    python -m tests.bench.run --only serve --only team   # some sections only
 """
 
 from __future__ import annotations
@@ -81,15 +82,19 @@ class Row:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", action="store_true", help="tiny sizes, for the smoke test")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=sorted(SECTIONS),
+        metavar="NAME",
+        help=f"run only this section (repeatable): {', '.join(SECTIONS)}",
+    )
     args = parser.parse_args(argv)
     sizes = SMALL if args.small else FULL
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="curator-bench-") as tmp:
-        work = Path(tmp)
-        sections = (bench_enrich, bench_arxiv, bench_feeds, bench_draft, bench_picks, bench_scale,
-                    bench_startup, bench_team, bench_serve)  # fmt: skip
-        for section in sections:
-            rows += section(work, sizes)
+        for name in args.only or SECTIONS:
+            rows += SECTIONS[name](Path(tmp), sizes)
     print(table(rows, sizes))
     missed = [row.figure for row in rows if row.ok is False]
     if missed:
@@ -783,6 +788,13 @@ def table(rows: Sequence[Row], sizes: Sizes) -> str:
         for r in rows
     ]
     return "\n".join(lines)
+
+
+SECTIONS: dict[str, Callable[[Path, Sizes], list[Row]]] = {
+    "enrich": bench_enrich, "arxiv": bench_arxiv, "feeds": bench_feeds, "draft": bench_draft,
+    "picks": bench_picks, "scale": bench_scale, "startup": bench_startup, "team": bench_team,
+    "serve": bench_serve,
+}  # fmt: skip
 
 
 if __name__ == "__main__":
