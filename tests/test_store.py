@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import multiprocessing
 import sqlite3
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from curator.errors import StoreError
 from curator.models import DONE, FAILED, PENDING, Candidate, Metadata, Paper
-from curator.store import MIGRATIONS, LinkFilter, Store, dialect_for, schema
+from curator.store import MIGRATIONS, LinkFilter, Store, dialect_for, postgresql, schema
 from tests.helpers import DATA, HUNG_AFTER, NOW
 
 
@@ -486,6 +488,39 @@ def test_released_claims_and_stored_results_free_the_links(db: str) -> None:
         assert store.claimants() == []
         [again] = store.claim_due(NOW, "run-b", NOW + timedelta(minutes=10), limit=5)
         assert again.id == second.id
+
+
+def test_results_are_stored_while_another_writer_holds_the_postgresql_write_lock(
+    pg_url: str,
+) -> None:
+    """A result is one row's UPDATE: on PostgreSQL, enrichers storing results do not take
+    turns for the queue-wide lock (an `add` holds it) once per link (issue 19, item 8)."""
+    import psycopg
+
+    with Store(pg_url) as store:
+        store.add([Candidate(f"https://example.com/{i}", "manual") for i in range(2)], NOW)
+        first, second = store.claim_due(NOW, "run", NOW + timedelta(minutes=10), limit=2)
+        with psycopg.connect(pg_url) as writer, psycopg.connect(pg_url, autocommit=True) as spy:
+            writer.execute("SELECT pg_advisory_xact_lock(%s, %s)", postgresql.WRITE_LOCK)
+            try:
+                _finish_unless_waiting(spy, store.mark_enriched, first.id, Metadata(title="A"), NOW)
+                _finish_unless_waiting(spy, store.mark_failed, second.id, "HTTP 404", NOW, None)
+            finally:
+                writer.rollback()
+        assert [(x.status, x.title) for x in store.links()] == [(DONE, "A"), (FAILED, None)]
+
+
+def _finish_unless_waiting(spy: Any, call: Callable[..., object], *args: object) -> None:
+    """Run `call` in a thread; fail as soon as the server shows it waiting on a lock."""
+    thread = threading.Thread(target=call, args=args)
+    thread.start()
+    waiting = (
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+    )
+    while thread.is_alive():
+        assert spy.execute(waiting).fetchone() == (0,), "the result waited for the write lock"
+        thread.join(0.01)
 
 
 def test_a_database_from_before_claims_and_editors_is_migrated_on_both_backends(

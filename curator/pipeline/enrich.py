@@ -52,9 +52,8 @@ if TYPE_CHECKING:
     from curator.arxiv_api import ArxivAPI
     from curator.pipeline.signals import SignalReport
 
-# Links read from the queue at a time. Each batch waits for its slowest fetch before the
-# next starts, so it must be large beside `concurrency`; and small beside a queue of
-# 200,000, whose first commit must not wait for all of it to load.
+# Links read from the queue at a time, at most: small beside a queue of 200,000, whose
+# first commit must not wait for all of it to load.
 BATCH = 1000
 # A claim on a batch lasts this long: far beyond a batch's fetches (each bounded by the
 # timeout), and short enough that a killed run's links are soon taken up again.
@@ -184,9 +183,9 @@ class _Claims:
     retry_failed: bool
 
     def batches(self, size: int) -> Iterator[list[Link]]:
-        """Due links in id order, each batch claimed when the last one is done: a link
-        another run finished or holds is not fetched again, and one this run failed is
-        not retried within it."""
+        """Due links in id order, each batch claimed when asked for (as the last one
+        drains): a link another run finished or holds is not fetched again, and one this
+        run failed is not retried within it."""
         after = 0
         while links := self.claim(after, size):
             yield links
@@ -215,15 +214,39 @@ class _Run:
     # Pages whose title still has a separator: a suffix other titles of the same host
     # share is the site's name (issue 15, item 3), dropped once the run is done.
     suffixed: dict[int, tuple[Link, Metadata]] = field(default_factory=dict)
+    unfinished: int = 0  # claimed links neither enriched nor failed yet
+    finished: asyncio.Event = field(default_factory=asyncio.Event)  # one of them was
 
     async def all(self, batches: Iterator[list[Link]], total: int) -> None:
         """Every batch on one Fetcher and one set of extraction workers (forking them
         costs half a second of CPU each: once per run, not once per batch)."""
         with _extractors(total) as pool:
             async with Fetcher(self.config.fetch) as fetcher:
-                for links in batches:
-                    await self.batch(fetcher, pool, links)
+                await self.overlapping(fetcher, pool, batches)
         self.drop_shared_suffixes()
+
+    async def overlapping(
+        self, fetcher: Fetcher, pool: Extractors, batches: Iterator[list[Link]]
+    ) -> None:
+        """The next batch is claimed once half of the last one is done, and starts beside
+        its rest: fetch slots and workers never wait for a batch's slowest page, and the
+        run holds at most a batch and a half of claims (issue 19)."""
+        try:
+            async with asyncio.TaskGroup() as group:
+                for links in batches:
+                    self.unfinished += len(links)
+                    group.create_task(self.batch(fetcher, pool, links))
+                    await self.drained_to(len(links) // 2)
+        except BaseExceptionGroup as failed:
+            # One batch's error (a StoreError, or a bug) as it would be raised alone; the
+            # other batches were cancelled because of it.
+            raise failed.exceptions[0] from None
+
+    async def drained_to(self, low: int) -> None:
+        """Wait until at most `low` claimed links are still being worked on."""
+        while self.unfinished > low:
+            self.finished.clear()
+            await self.finished.wait()
 
     def drop_shared_suffixes(self) -> None:
         """Drop the title suffix that pages of one host share; when the label was only
@@ -316,6 +339,7 @@ class _Run:
             self.suffixed[link.id] = (link, meta)
         self.report.enriched += 1
         self.progress.advance()
+        self.done_one()
 
     def failed(self, link: Link, err: FetchError) -> None:
         assert link.id is not None
@@ -331,6 +355,11 @@ class _Run:
             self.report.retry_later += 1
         self.report.failures.append((link.url, reason))
         self.progress.advance(failed=True)
+        self.done_one()
+
+    def done_one(self) -> None:
+        self.unfinished -= 1
+        self.finished.set()
 
 
 async def _page_metadata(

@@ -43,9 +43,11 @@ class Dialect(Protocol):
         concurrent writer waits instead of failing on a lock upgrade."""
         ...
 
-    def begin_claim(self, conn: Connection) -> None:
-        """Begin the short transaction that claims work (issue 19): on a database without
-        row locks, one that holds the write lock; otherwise a plain one."""
+    def begin_row_writes(self, conn: Connection) -> None:
+        """Begin a short transaction that writes only rows it names by id: claims of work
+        (issue 19) and each link's result. On a database without row locks, one that
+        holds the write lock; otherwise a plain one, so that runs never queue behind one
+        another for the write lock once per link."""
         ...
 
     def skip_locked(self, stmt: Query) -> Query:
@@ -127,6 +129,15 @@ class Base:
         self._refuse_if_read_only()
         with self._errors(), self.engine.connect() as conn:
             self.dialect.lock_for_writing(conn)
+            yield conn
+            conn.commit()
+
+    @contextmanager
+    def _row_write_connection(self) -> Iterator[Connection]:
+        """A bare transaction that writes rows by id (Dialect.begin_row_writes)."""
+        self._refuse_if_read_only()
+        with self._errors(), self.engine.connect() as conn:
+            self.dialect.begin_row_writes(conn)
             yield conn
             conn.commit()
 

@@ -109,7 +109,7 @@ class Enrichment(Base):
     def _claiming(self) -> Iterator[Session]:
         self._refuse_if_read_only()
         with self._errors(), Session(self.engine, expire_on_commit=False) as session:
-            self.dialect.begin_claim(session.connection())
+            self.dialect.begin_row_writes(session.connection())
             yield session
             session.commit()
 
@@ -139,7 +139,7 @@ class Enrichment(Base):
         moved = urls.identify(meta.final_url) if meta.final_url else None
         values = metadata_columns(meta, now)
         if moved is None:
-            with self._write_connection() as conn:
+            with self._row_write_connection() as conn:
                 conn.execute(
                     _update_link(frozenset(values)), {**values, "_id": link_id, "_started": now}
                 )
@@ -202,7 +202,7 @@ class Enrichment(Base):
         run enriched meanwhile must not overwrite that success (issue 12).
         """
         params = {"_id": link_id, "error": error, "retry_at": retry_at, "now": now}
-        with self._write_connection() as conn:
+        with self._row_write_connection() as conn:
             conn.execute(_MARK_FAILED, params)
 
     def keep_llm_summary(

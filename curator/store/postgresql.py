@@ -65,9 +65,10 @@ class PostgreSQL:
         adds of one key at once would each find it new. The lock ends with the transaction."""
         conn.exec_driver_sql("SELECT pg_advisory_xact_lock(%s, %s)", WRITE_LOCK)
 
-    def begin_claim(self, conn: Connection) -> None:
-        """Claims need no queue-wide lock: `skip_locked` passes over the rows another claim
-        holds, so several enrichers claim at once."""
+    def begin_row_writes(self, conn: Connection) -> None:
+        """Claims and results need no queue-wide lock: `skip_locked` passes over the rows
+        another claim holds, and an UPDATE by id waits only for that row, so several
+        enrichers claim and store at once."""
 
     def skip_locked(self, stmt: Query) -> Query:
         return stmt.with_for_update(skip_locked=True)

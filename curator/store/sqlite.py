@@ -95,8 +95,9 @@ class SQLite:
         SQLITE_BUSY instead of waiting on the busy timeout: take the lock up front."""
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
-    def begin_claim(self, conn: Connection) -> None:
-        """SQLite has no row locks: a claim holds the write lock, so claims take turns."""
+    def begin_row_writes(self, conn: Connection) -> None:
+        """SQLite has no row locks: a claim or a result holds the write lock, so they take
+        turns."""
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     def skip_locked(self, stmt: Query) -> Query:
