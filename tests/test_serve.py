@@ -34,7 +34,7 @@ HOSTILE = "<img src=x onerror=alert(1)>"
 
 @pytest.fixture
 def settings(env: Path) -> Settings:
-    return Settings(env / "curator.db", env / "curator.toml", False, "127.0.0.1", PORT)
+    return Settings(env / "curator.db", env / "curator.toml", False, "127.0.0.1", PORT, "ada")
 
 
 @pytest.fixture
@@ -303,10 +303,67 @@ def test_a_change_from_a_stale_copy_is_refused_and_not_applied(
     assert answer.status_code == 409
     assert "changed elsewhere" in answer.json()["error"]
     assert queue(runner)[0]["user_title"] == "Typed in the terminal"
-    fresh = version_of(answer.json()["week"], link_id)
+    assert "Typed in the terminal" in client.get("/regions").json()["week"]
+    fresh = answer.json()["links"][str(link_id)]["version"]
     again = post(client, f"/links/{link_id}/edit", settings.token, version=fresh, title="Fresh")
     assert again.status_code == 200
     assert queue(runner)[0]["user_title"] == "Fresh"
+
+
+def test_a_decision_answers_with_the_link_at_once_and_the_regions_then_show_it(
+    runner: CliRunner, client: TestClient, settings: Settings
+) -> None:
+    link_id = add_link(runner)
+    invoke(runner, "edit", str(link_id), "--title", "Worth a place")
+    before = client.get("/regions").json()
+    seen = version_of(before["week"], link_id)
+    answer = post(client, f"/links/{link_id}/pick", settings.token, version=seen)
+    assert answer.status_code == 200
+    assert answer.json()["message"] == f"pick: link {link_id}"
+    changed = answer.json()["links"][str(link_id)]
+    assert changed["decision"] == "pick"
+    regions = client.get("/regions", params={"known": before["digest"]}).json()
+    assert version_of(regions["week"], link_id) == changed["version"]
+    draft, _ = invoke(runner, "draft")
+    assert regions["draft"] == draft and "[Worth a place](" in draft
+    again = post(client, f"/links/{link_id}/reset", settings.token, version=changed["version"])
+    assert again.status_code == 200 and again.json()["links"][str(link_id)]["decision"] is None
+
+
+# -- issue 19, item 4: who set a decision -------------------------------------------------
+
+
+def test_decisions_and_edits_made_on_the_page_record_its_editor(
+    runner: CliRunner, client: TestClient, settings: Settings
+) -> None:
+    link_id = add_link(runner)
+    invoke(runner, "--editor", "grace", "pick", str(link_id))
+    assert queue(runner)[0]["decided_by"] == "grace"
+    seen = version_of(client.get("/").text, link_id)
+    assert post(client, f"/links/{link_id}/skip", settings.token, version=seen).status_code == 200
+    assert (queue(runner)[0]["decision"], queue(runner)[0]["decided_by"]) == ("skip", "ada")
+    invoke(runner, "--editor", "grace", "pick", str(link_id))
+    seen = version_of(client.get("/").text, link_id)
+    post(client, f"/links/{link_id}/edit", settings.token, version=seen, title="Retitled")
+    assert (queue(runner)[0]["user_title"], queue(runner)[0]["decided_by"]) == ("Retitled", "ada")
+
+
+@pytest.mark.slow
+def test_serve_records_the_editor_the_cli_is_given(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    link_id = add_link(runner)
+    monkeypatch.setenv("CURATOR_EDITOR", "linus")
+    for args, editor in ((("serve",), "linus"), (("--editor", "ada", "serve"), "ada")):
+        with serving(*args) as served:
+            page = httpx.get(served.url).text
+            token = re.search(r'name="csrf-token" content="([^"]+)"', page)
+            assert token
+            headers = {"X-CSRF-Token": token[1], "Origin": served.url.rstrip("/")}
+            answer = httpx.post(f"{served.url}links/{link_id}/pick", headers=headers,
+                                json={"version": version_of(page, link_id)})  # fmt: skip
+            assert answer.status_code == 200
+        assert queue(runner)[0]["decided_by"] == editor
 
 
 def test_publishing_a_draft_with_a_pending_link_is_refused_as_the_cli_refuses(

@@ -56,7 +56,9 @@ def serve(
     obj = state(ctx)
     sock = bind(host or LOOPBACK, port or 0)
     bound = sock.getsockname()[1]
-    settings = Settings(obj.db, obj.config_path, obj.config_is_explicit, host or LOOPBACK, bound)
+    settings = Settings(
+        obj.db, obj.config_path, obj.config_is_explicit, host or LOOPBACK, bound, obj.editor
+    )
     if host:
         stderr.print(f"warning: listening on {host}: anyone who can reach it can read the queue")
     server = _server(create_app(settings))

@@ -1,0 +1,36 @@
+"""The week region's cards: each candidate's HTML is kept while everything it shows stays
+the same, so a page over 2,000 candidates renders again only the cards that changed
+(issue 18, item 9)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import Environment
+from markupsafe import Markup
+
+from curator import urls
+from curator.merging import AUTHOR_FIELDS
+from curator.pipeline.review import Card
+
+# Every field of a link card.html.j2 shows, its version included (the author's fields).
+SHOWN = ("id", "url", "title", "source", "kind", "status", "error", "summary", *AUTHOR_FIELDS)
+# Cards of versions no longer shown pile up while the author works; a week holds far fewer.
+LIMIT = 20_000
+
+
+class Cards:
+    """Rendered cards by what they show."""
+
+    def __init__(self) -> None:
+        self._html: dict[tuple[Any, ...], Markup] = {}
+
+    def html(self, templates: Environment, card: Card) -> Markup:
+        key = (card.place, card.sources, *(getattr(card.link, name) for name in SHOWN))
+        found = self._html.get(key)
+        if found is None:
+            if len(self._html) >= LIMIT:
+                self._html.clear()
+            found = Markup(templates.get_template("card.html.j2").render(card=card, host=urls.host))
+            self._html[key] = found
+        return found
