@@ -26,6 +26,7 @@ def test_the_benchmark_harness_prints_its_table(capsys: pytest.CaptureFixture[st
         "start-up: curator --version",
         "serve: the page over 100 candidates",
         "serve: a triage key's round trip, 100 candidates",
+        "serve: preview refresh after a triage key, 100 candidates",
     ):
         assert figure in table
     assert "| pages fetched / fetched twice | 24 / 0 |" in table

@@ -74,7 +74,9 @@ def review_week(
     result = build_draft(config, store, choice, now=now)
     published = _published(store, result) if view.published else []
     shown = _matching(store, result.plan.links + published, view)
-    counts = result.plan.counts | store.source_counts([link.id for link in published if link.id])
+    counts = result.plan.counts
+    if published:
+        counts = counts | store.source_counts([link.id for link in published if link.id])
     return Week(result, _groups(result, shown, config, counts))
 
 
@@ -101,15 +103,14 @@ def _groups(
     by_id = {link.id: link for link in links}
     items = [item for item in result.plan.items if item.entry.link_id in by_id]
     placed = {item.entry.link_id for item in items}
-    cards = [Card(by_id[item.entry.link_id], item.section, item.position, 0) for item in items] + [
-        Card(link, section_for(link, config.draft), None, 0)
-        for link in links
-        if link.id not in placed
+    where = [(by_id[item.entry.link_id], item.section, item.position) for item in items] + [
+        (link, section_for(link, config.draft), None) for link in links if link.id not in placed
     ]
     groups: dict[str, list[Card]] = {}
-    for card in cards:
-        count = counts.get(card.link.id or 0, 0)
-        groups.setdefault(card.section, []).append(Card(card.link, card.section, card.place, count))
+    for link, section, place in where:
+        groups.setdefault(section, []).append(
+            Card(link, section, place, counts.get(link.id or 0, 0))
+        )
     return [Group(name, found) for name, found in groups.items()]
 
 

@@ -87,7 +87,7 @@ def _week(site: Site, query: Mapping[str, str], view: View | None = None) -> Wee
 def _regions(site: Site, query: Mapping[str, str]) -> dict[str, Any]:
     week = _week(site, query)
     html = site.templates.get_template("week.html.j2").render(
-        week=week, card_html=lambda card: site.cards.html(site.templates, card)
+        week=week, cards_of=lambda group: site.cards.group(site.templates, group)
     )
     text = week.draft.text
     digest = hashlib.sha256(f"{html}\0{text}".encode()).hexdigest()
