@@ -295,7 +295,7 @@ def _remove_dot_segments(path: str) -> str:
 
 # Drafts ask it of every link each time they are planned: `curator serve` plans one for
 # each request over the same week (issue 18, item 9).
-@lru_cache(maxsize=16_384)
+@lru_cache(maxsize=4096)
 def title_from_url(url: str) -> str:
     """'.../papers/Attention-Is-All-You-Need.pdf' -> 'Attention Is All You Need'.
 

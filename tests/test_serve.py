@@ -249,6 +249,18 @@ def test_a_title_from_the_web_is_escaped(
     assert html.escape(HOSTILE, quote=False) in page or html.escape(HOSTILE) in page
 
 
+def test_a_card_drawn_before_enrichment_shows_what_enrichment_found(
+    runner: CliRunner, client: TestClient, server: LoopbackServer
+) -> None:
+    url = server.add("/later", "<html><head><title>Found by enrich</title></head></html>")
+    invoke(runner, "add", url)
+    before = client.get("/").text
+    assert "status-pending" in before and "Found by enrich" not in before
+    invoke(runner, "enrich")
+    after = client.get("/").text
+    assert "status-done" in after and "Found by enrich" in after and "status-pending" not in after
+
+
 # -- item 5: no state changes on a GET -----------------------------------------------------
 
 

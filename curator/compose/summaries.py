@@ -117,7 +117,7 @@ _INITIALS = re.compile(r"(?:[A-Z]\.)+")
 
 # Asked of every paper's title several times whenever a draft is planned, and `curator
 # serve` plans one for each request over the same week (issue 18, item 9).
-@lru_cache(maxsize=16_384)
+@lru_cache(maxsize=4096)
 def plain_text(text: str) -> str:
     """An abstract as one line of readable text: LaTeX markup removed, whitespace collapsed."""
     text = _TILDE.sub(" ", text)

@@ -19,7 +19,7 @@ SHOWN = attrgetter(
     "id", "url", "title", "source", "kind", "status", "error", "summary", *AUTHOR_FIELDS
 )
 # Cards of versions no longer shown pile up while the author works; a week holds far fewer.
-LIMIT = 20_000
+LIMIT = 10_000
 
 
 class Cards:
