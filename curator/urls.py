@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import SplitResult, quote, unquote, urlsplit, urlunsplit
 
 from curator.errors import InvalidURLError
@@ -292,6 +293,9 @@ def _remove_dot_segments(path: str) -> str:
     return "/".join(output)
 
 
+# Drafts ask it of every link each time they are planned: `curator serve` plans one for
+# each request over the same week (issue 18, item 9).
+@lru_cache(maxsize=4096)
 def title_from_url(url: str) -> str:
     """'.../papers/Attention-Is-All-You-Need.pdf' -> 'Attention Is All You Need'.
 

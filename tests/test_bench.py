@@ -29,6 +29,7 @@ FIGURES = {
     "serve": [
         "serve: the page over 100 candidates",
         "serve: a triage key's round trip, 100 candidates",
+        "serve: preview refresh after a triage key, 100 candidates",
     ],
 }
 

@@ -4,6 +4,7 @@ The browser tests are in tests/e2e/test_browser.py."""
 
 from __future__ import annotations
 
+import asyncio
 import html
 import json
 import re
@@ -17,6 +18,7 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
+from curator.cli.serve import bind
 from curator.web.app import Settings, create_app
 from tests.cli import invoke, queue
 from tests.helpers import serving, wait_until
@@ -34,7 +36,7 @@ HOSTILE = "<img src=x onerror=alert(1)>"
 
 @pytest.fixture
 def settings(env: Path) -> Settings:
-    return Settings(env / "curator.db", env / "curator.toml", False, "127.0.0.1", PORT)
+    return Settings(env / "curator.db", env / "curator.toml", False, "127.0.0.1", PORT, "ada")
 
 
 @pytest.fixture
@@ -116,6 +118,27 @@ def test_serve_open_starts_the_browser_on_its_url(runner: CliRunner, env: Path) 
         with serving("serve", "--open") as served:
             wait_until(lambda: opened.exists() and opened.read_text().strip() != "", "the browser")
             assert opened.read_text().strip() == served.url
+
+
+def test_serve_answers_kept_alive_connections_without_nagle_delays() -> None:
+    """With Nagle's algorithm on, each answer on a kept-alive connection waits for the
+    browser's delayed ACK (40 ms on Linux): asyncio turns it off on what `bind` accepts."""
+
+    async def accept_one(sock: socket.socket) -> int:
+        seen: asyncio.Queue[int] = asyncio.Queue()
+
+        async def on(_: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            accepted = writer.get_extra_info("socket")
+            await seen.put(accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            writer.close()
+
+        async with await asyncio.start_server(on, sock=sock):
+            _, writer = await asyncio.open_connection(*sock.getsockname())
+            found = await seen.get()
+            writer.close()
+        return found
+
+    assert asyncio.run(accept_one(bind("127.0.0.1", 0))) != 0
 
 
 # -- item 2: the week at a glance -----------------------------------------------------------
@@ -249,6 +272,18 @@ def test_a_title_from_the_web_is_escaped(
     assert html.escape(HOSTILE, quote=False) in page or html.escape(HOSTILE) in page
 
 
+def test_a_card_drawn_before_enrichment_shows_what_enrichment_found(
+    runner: CliRunner, client: TestClient, server: LoopbackServer
+) -> None:
+    url = server.add("/later", "<html><head><title>Found by enrich</title></head></html>")
+    invoke(runner, "add", url)
+    before = client.get("/").text
+    assert "status-pending" in before and "Found by enrich" not in before
+    invoke(runner, "enrich")
+    after = client.get("/").text
+    assert "status-done" in after and "Found by enrich" in after and "status-pending" not in after
+
+
 # -- item 5: no state changes on a GET -----------------------------------------------------
 
 
@@ -303,10 +338,67 @@ def test_a_change_from_a_stale_copy_is_refused_and_not_applied(
     assert answer.status_code == 409
     assert "changed elsewhere" in answer.json()["error"]
     assert queue(runner)[0]["user_title"] == "Typed in the terminal"
-    fresh = version_of(answer.json()["week"], link_id)
+    assert "Typed in the terminal" in client.get("/regions").json()["week"]
+    fresh = answer.json()["links"][str(link_id)]["version"]
     again = post(client, f"/links/{link_id}/edit", settings.token, version=fresh, title="Fresh")
     assert again.status_code == 200
     assert queue(runner)[0]["user_title"] == "Fresh"
+
+
+def test_a_decision_answers_with_the_link_at_once_and_the_regions_then_show_it(
+    runner: CliRunner, client: TestClient, settings: Settings
+) -> None:
+    link_id = add_link(runner)
+    invoke(runner, "edit", str(link_id), "--title", "Worth a place")
+    before = client.get("/regions").json()
+    seen = version_of(before["week"], link_id)
+    answer = post(client, f"/links/{link_id}/pick", settings.token, version=seen)
+    assert answer.status_code == 200
+    assert answer.json()["message"] == f"pick: link {link_id}"
+    changed = answer.json()["links"][str(link_id)]
+    assert changed["decision"] == "pick"
+    regions = client.get("/regions", params={"known": before["digest"]}).json()
+    assert version_of(regions["week"], link_id) == changed["version"]
+    draft, _ = invoke(runner, "draft")
+    assert regions["draft"] == draft and "[Worth a place](" in draft
+    again = post(client, f"/links/{link_id}/reset", settings.token, version=changed["version"])
+    assert again.status_code == 200 and again.json()["links"][str(link_id)]["decision"] is None
+
+
+# -- issue 19, item 4: who set a decision -------------------------------------------------
+
+
+def test_decisions_and_edits_made_on_the_page_record_its_editor(
+    runner: CliRunner, client: TestClient, settings: Settings
+) -> None:
+    link_id = add_link(runner)
+    invoke(runner, "--editor", "grace", "pick", str(link_id))
+    assert queue(runner)[0]["decided_by"] == "grace"
+    seen = version_of(client.get("/").text, link_id)
+    assert post(client, f"/links/{link_id}/skip", settings.token, version=seen).status_code == 200
+    assert (queue(runner)[0]["decision"], queue(runner)[0]["decided_by"]) == ("skip", "ada")
+    invoke(runner, "--editor", "grace", "pick", str(link_id))
+    seen = version_of(client.get("/").text, link_id)
+    post(client, f"/links/{link_id}/edit", settings.token, version=seen, title="Retitled")
+    assert (queue(runner)[0]["user_title"], queue(runner)[0]["decided_by"]) == ("Retitled", "ada")
+
+
+@pytest.mark.slow
+def test_serve_records_the_editor_the_cli_is_given(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    link_id = add_link(runner)
+    monkeypatch.setenv("CURATOR_EDITOR", "linus")
+    for args, editor in ((("serve",), "linus"), (("--editor", "ada", "serve"), "ada")):
+        with serving(*args) as served:
+            page = httpx.get(served.url).text
+            token = re.search(r'name="csrf-token" content="([^"]+)"', page)
+            assert token
+            headers = {"X-CSRF-Token": token[1], "Origin": served.url.rstrip("/")}
+            answer = httpx.post(f"{served.url}links/{link_id}/pick", headers=headers,
+                                json={"version": version_of(page, link_id)})  # fmt: skip
+            assert answer.status_code == 200
+        assert queue(runner)[0]["decided_by"] == editor
 
 
 def test_publishing_a_draft_with_a_pending_link_is_refused_as_the_cli_refuses(

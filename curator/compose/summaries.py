@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from curator.text import collapse, shorten
 
@@ -114,6 +115,9 @@ _ABBREVIATIONS = frozenset(
 _INITIALS = re.compile(r"(?:[A-Z]\.)+")
 
 
+# Asked of every paper's title several times whenever a draft is planned, and `curator
+# serve` plans one for each request over the same week (issue 18, item 9).
+@lru_cache(maxsize=4096)
 def plain_text(text: str) -> str:
     """An abstract as one line of readable text: LaTeX markup removed, whitespace collapsed."""
     text = _TILDE.sub(" ", text)

@@ -60,6 +60,7 @@ class Plan:
     draft: Draft
     links: list[Link]
     warnings: list[str]
+    counts: dict[int, int]  # how many sources surfaced each link (`source_counts`)
 
     @property
     def items(self) -> list[Placed]:
@@ -186,7 +187,7 @@ def plan_issue(
         since=window.since,
         until=window.until,
     )
-    return Plan(draft, links, check_draft(draft, links))
+    return Plan(draft, links, check_draft(draft, links), counts)
 
 
 def next_number(store: Store) -> int:

@@ -72,9 +72,11 @@ def review_week(
 ) -> Week:
     """The draft `curator draft` writes for the window, and the candidates beside it."""
     result = build_draft(config, store, choice, now=now)
-    links = result.plan.links + (_published(store, result) if view.published else [])
-    shown = _matching(store, links, view)
-    counts = store.source_counts([link.id for link in shown if link.id is not None])
+    published = _published(store, result) if view.published else []
+    shown = _matching(store, result.plan.links + published, view)
+    counts = result.plan.counts
+    if published:
+        counts = counts | store.source_counts([link.id for link in published if link.id])
     return Week(result, _groups(result, shown, config, counts))
 
 
@@ -101,15 +103,14 @@ def _groups(
     by_id = {link.id: link for link in links}
     items = [item for item in result.plan.items if item.entry.link_id in by_id]
     placed = {item.entry.link_id for item in items}
-    cards = [Card(by_id[item.entry.link_id], item.section, item.position, 0) for item in items] + [
-        Card(link, section_for(link, config.draft), None, 0)
-        for link in links
-        if link.id not in placed
+    where = [(by_id[item.entry.link_id], item.section, item.position) for item in items] + [
+        (link, section_for(link, config.draft), None) for link in links if link.id not in placed
     ]
     groups: dict[str, list[Card]] = {}
-    for card in cards:
-        count = counts.get(card.link.id or 0, 0)
-        groups.setdefault(card.section, []).append(Card(card.link, card.section, card.place, count))
+    for link, section, place in where:
+        groups.setdefault(section, []).append(
+            Card(link, section, place, counts.get(link.id or 0, 0))
+        )
     return [Group(name, found) for name, found in groups.items()]
 
 
@@ -118,20 +119,25 @@ def version(link: Link) -> str:
     return json.dumps({name: getattr(link, name) for name in AUTHOR_FIELDS}, sort_keys=True)
 
 
-def decide(store: Store, link_id: int, action: str, seen: str) -> None:
-    """pick / skip / feature / pin / reset one link, as `curator pick` does."""
+def decide(store: Store, link_id: int, action: str, seen: str, *, editor: str) -> list[int]:
+    """pick / skip / feature / pin / reset one link as `editor`, as `curator pick` does;
+    the ids of the links changed."""
     if action not in DECISIONS:
         raise UsageError(f"no such decision: {action!r}")
-    _change(store, link_id, seen, {"decision": DECISIONS[action]})
+    _change(store, link_id, seen, {"decision": DECISIONS[action]}, editor)
+    return [link_id]
 
 
-def edit(store: Store, link_id: int, seen: str, changes: dict[str, Any]) -> None:
+def edit(
+    store: Store, link_id: int, seen: str, changes: dict[str, Any], *, editor: str
+) -> list[int]:
     """The author's title, summary or URL, as `curator edit` sets them; empty clears."""
     cleared = {name: (value.strip() or None) for name, value in changes.items()}
-    _change(store, link_id, seen, checked(cleared))
+    _change(store, link_id, seen, checked(cleared), editor)
+    return [link_id]
 
 
-def move(store: Store, week: Week, link_id: int, step: int, seen: str) -> None:
+def move(store: Store, week: Week, link_id: int, step: int, seen: str, *, editor: str) -> list[int]:
     """Move a draft item one place up (-1) or down (+1) within its section, as `curator
     edit --position` would; a neighbour the author placed takes the place it leaves."""
     group, index = _find(week, link_id)
@@ -142,9 +148,16 @@ def move(store: Store, week: Week, link_id: int, step: int, seen: str) -> None:
     other = group.cards[target]
     if other.place is None:
         raise UsageError(f"link {link_id} is already the last of the draft in {group.name}")
-    _change(store, link_id, seen, {"position": other.place})
-    if other.link.position is not None and other.link.id is not None:
-        _change(store, other.link.id, other.version, {"position": card.place})
+    _change(store, link_id, seen, {"position": other.place}, editor)
+    if other.link.position is None or other.link.id is None:
+        return [link_id]
+    _change(store, other.link.id, other.version, {"position": card.place}, editor)
+    return [link_id, other.link.id]
+
+
+def current(store: Store, link_ids: list[int]) -> list[Link]:
+    """The links as they are now, for the page to carry on from after a change."""
+    return store.links(LinkFilter(ids=tuple(link_ids)))
 
 
 def _find(week: Week, link_id: int) -> tuple[Group, int]:
@@ -155,8 +168,8 @@ def _find(week: Week, link_id: int) -> tuple[Group, int]:
     raise UsageError(f"link {link_id} is not on the page")
 
 
-def _change(store: Store, link_id: int, seen: str, values: dict[str, Any]) -> None:
-    if store.set_fields_if(link_id, _seen_fields(seen), **values):
+def _change(store: Store, link_id: int, seen: str, values: dict[str, Any], editor: str) -> None:
+    if store.set_fields_if(link_id, _seen_fields(seen), editor=editor, **values):
         return
     require_links(store, [link_id])
     raise StaleError(

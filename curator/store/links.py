@@ -292,15 +292,21 @@ class Links(Base):
                 update(Link).where(col(Link.id).in_(link_ids)).values(**values, decided_by=editor)
             )
 
-    def set_fields_if(self, link_id: int, seen: Mapping[str, Any], **values: Any) -> bool:
-        """Set the author's fields on one link only while its author fields still hold
-        the `seen` values, in one statement: a page edited from a stale copy cannot
-        overwrite a newer change (issue 18, item 7). False when nothing was changed."""
+    def set_fields_if(
+        self, link_id: int, seen: Mapping[str, Any], *, editor: str, **values: Any
+    ) -> bool:
+        """Set the author's fields on one link, as `editor`, only while its author fields
+        still hold the `seen` values, in one statement: a page edited from a stale copy
+        cannot overwrite a newer change (issue 18, item 7). False when nothing changed."""
         unknown = (set(values) | set(seen)) - set(AUTHOR_FIELDS)
         if unknown:
             raise ValueError(f"not an author field: {sorted(unknown)}")
         unchanged = [COLUMNS[name].is_not_distinct_from(value) for name, value in seen.items()]
-        stmt = update(Link).where(col(Link.id) == link_id, *unchanged).values(**values)
+        stmt = (
+            update(Link)
+            .where(col(Link.id) == link_id, *unchanged)
+            .values(**values, decided_by=editor)
+        )
         with self._write() as session:
             return bool(session.exec(stmt).rowcount)
 

@@ -25,6 +25,7 @@ from starlette.staticfiles import StaticFiles
 from curator.config import Config, load_config
 from curator.store import Store, open_store
 from curator.web import routes
+from curator.web.cards import Cards
 from curator.web.guard import Guard, allowed_hosts
 
 HERE = Path(__file__).parent
@@ -37,6 +38,7 @@ class Settings:
     config_is_explicit: bool
     host: str
     port: int
+    editor: str  # who decides and edits, as the CLI's --editor (issue 19, item 4)
     token: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     poll_seconds: float = 2.0
 
@@ -91,6 +93,7 @@ class Site:
     store: Store
     enricher: Enricher
     templates: Environment
+    cards: Cards = field(default_factory=Cards)
 
 
 def templates() -> Environment:

@@ -1,8 +1,10 @@
 """The review page's routes: the page, its regions, the author's changes, capture, publish.
 
-No state changes on a GET (issue 18, item 5). Every change answers with the regions
-redrawn (the week and the draft preview), so the page never reloads; the work itself is
-the pipeline's (`review`, `queue.add_urls`, `compose.publish`), run in a worker thread.
+No state changes on a GET (issue 18, item 5). A change answers at once with what it
+changed (each link's version and decision); the page then asks for the regions (the week
+regrouped and the draft preview), so it never reloads and a triage key costs no replanning
+(item 9). The work is the pipeline's (`review`, `queue.add_urls`, `compose.publish`), run
+in a worker thread.
 """
 
 from __future__ import annotations
@@ -21,12 +23,21 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from curator import urls
 from curator.errors import NotReadyError, UsageError
 from curator.pipeline.compose import WindowChoice
 from curator.pipeline.compose import publish as publish_window
 from curator.pipeline.queue import DECISIONS, add_urls
-from curator.pipeline.review import StaleError, View, Week, decide, edit, move, review_week
+from curator.pipeline.review import (
+    StaleError,
+    View,
+    Week,
+    current,
+    decide,
+    edit,
+    move,
+    review_week,
+    version,
+)
 from curator.statuses import STATUSES
 from curator.web.guard import TOKEN_FIELD, TOKEN_HEADER, token_matches
 
@@ -75,7 +86,9 @@ def _week(site: Site, query: Mapping[str, str], view: View | None = None) -> Wee
 
 def _regions(site: Site, query: Mapping[str, str]) -> dict[str, Any]:
     week = _week(site, query)
-    html = site.templates.get_template("week.html.j2").render(week=week, host=urls.host)
+    html = site.templates.get_template("week.html.j2").render(
+        week=week, cards_of=lambda group: site.cards.group(site.templates, group)
+    )
     text = week.draft.text
     digest = hashlib.sha256(f"{html}\0{text}".encode()).hexdigest()
     return {
@@ -152,7 +165,7 @@ async def posted(request: Request) -> dict[str, str]:
 
 
 async def change(request: Request) -> JSONResponse:
-    """A decision, an edit or a move on one link; the regions come back redrawn."""
+    """A decision, an edit or a move on one link; the links it changed come back."""
     fields = await posted(request)
     link_id: int = request.path_params["link_id"]
     action: str = request.path_params["action"]
@@ -163,22 +176,38 @@ async def change(request: Request) -> JSONResponse:
 def _change(
     site: Site, query: Mapping[str, str], link_id: int, action: str, fields: dict[str, str]
 ) -> JSONResponse:
-    seen = fields.get("version", "")
     try:
-        if action in DECISIONS:
-            decide(site.store, link_id, action, seen)
-        elif action == "edit":
-            changes = {EDITABLE[k]: v for k, v in fields.items() if k in EDITABLE}
-            edit(site.store, link_id, seen, changes)
-        elif action in MOVES:
-            move(site.store, _week(site, query, View()), link_id, MOVES[action], seen)
-        else:
-            raise UsageError(f"no such action: {action}")
+        changed = _apply(site, query, link_id, action, fields)
     except StaleError as err:
-        return JSONResponse({**_regions(site, query), "error": str(err)}, status_code=409)
+        return _links(site, [link_id], {"error": str(err)}, 409)
     except UsageError as err:
-        return JSONResponse({**_regions(site, query), "error": str(err)}, status_code=400)
-    return JSONResponse({**_regions(site, query), "message": f"{action}: link {link_id}"})
+        return _links(site, [link_id], {"error": str(err)}, 400)
+    return _links(site, changed, {"message": f"{action}: link {link_id}"}, 200)
+
+
+def _apply(
+    site: Site, query: Mapping[str, str], link_id: int, action: str, fields: dict[str, str]
+) -> list[int]:
+    seen, editor = fields.get("version", ""), site.settings.editor
+    if action in DECISIONS:
+        return decide(site.store, link_id, action, seen, editor=editor)
+    if action == "edit":
+        changes = {EDITABLE[k]: v for k, v in fields.items() if k in EDITABLE}
+        return edit(site.store, link_id, seen, changes, editor=editor)
+    if action in MOVES:
+        week = _week(site, query, View())
+        return move(site.store, week, link_id, MOVES[action], seen, editor=editor)
+    raise UsageError(f"no such action: {action}")
+
+
+def _links(site: Site, link_ids: list[int], said: dict[str, str], status: int) -> JSONResponse:
+    """The links as they are now (a refused change too: the page carries on from the
+    current version), with what happened."""
+    links = {
+        str(link.id): {"version": version(link), "decision": link.decision}
+        for link in current(site.store, link_ids)
+    }
+    return JSONResponse({"links": links, **said}, status_code=status)
 
 
 async def add_form(request: Request) -> HTMLResponse:
@@ -195,8 +224,8 @@ async def add_form(request: Request) -> HTMLResponse:
 
 async def add(request: Request) -> Response:
     """Queue a URL (and a note) as `curator add` does, then enrich it in the background.
-    The page's add box posts JSON and gets the regions; the bookmarklet's form gets a
-    page saying what happened."""
+    The page's add box posts JSON and gets what happened (then asks for the regions);
+    the bookmarklet's form gets a page saying it."""
     fields = await posted(request)
     site = _site(request)
     url, note = fields.get("url", "").strip(), fields.get("note", "").strip() or None
@@ -207,9 +236,8 @@ async def add(request: Request) -> Response:
     except UsageError as err:
         message, status = str(err), 400
     if request.headers.get("content-type", "").startswith("application/json"):
-        found = await run_in_threadpool(_regions, site, request.query_params)
         key = "message" if status == 200 else "error"
-        return JSONResponse({**found, key: message}, status_code=status)
+        return JSONResponse({key: message}, status_code=status)
     html = site.templates.get_template("add.html.j2").render(
         url=url, title="", token=site.settings.token, done=message
     )
@@ -224,7 +252,8 @@ def _add(site: Site, url: str, note: str | None) -> bool:
 
 
 async def publish(request: Request) -> JSONResponse:
-    """Record the issue, with `curator publish`'s checks and refusals."""
+    """Record the issue, with `curator publish`'s checks and refusals; the page then asks
+    for the regions."""
     await posted(request)
     site = _site(request)
     return await run_in_threadpool(_publish, site, request.query_params)
@@ -235,8 +264,8 @@ def _publish(site: Site, query: Mapping[str, str]) -> JSONResponse:
     try:
         issue = publish_window(site.settings.config(), site.store, choice, now=datetime.now(UTC))
     except (NotReadyError, UsageError) as err:
-        return JSONResponse({**_regions(site, query), "error": str(err)}, status_code=409)
-    return JSONResponse({**_regions(site, query), "message": f"published issue #{issue.number}"})
+        return JSONResponse({"error": str(err)}, status_code=409)
+    return JSONResponse({"message": f"published issue #{issue.number}"})
 
 
 ROUTES = [

@@ -1,7 +1,8 @@
 // curator serve: keyboard triage, edit in place, the draft preview kept current.
 // Plain JavaScript, no build step. Every change is a POST carrying the per-launch CSRF
-// token and the version of the link the page saw; the server answers with the regions
-// redrawn. Text from the web is only ever set as textContent or form values.
+// token and the version of the link the page saw; the server answers at once with the
+// links it changed, and the page then asks for the regions redrawn (the week regrouped,
+// the draft preview). Text from the web is only ever set as textContent or form values.
 "use strict";
 
 const meta = (name) => document.querySelector(`meta[name="${name}"]`).content;
@@ -61,10 +62,25 @@ function apply(regions) {
   if (again) select(again, false);
 }
 
+// What a change's answer says at once: each changed link's version (the next change
+// sends it) and decision; the regions follow.
+const DECIDED = ["pick", "pin", "skip", "feature"];
+
+function update(links) {
+  for (const [id, link] of Object.entries(links || {})) {
+    const item = itemOf(id);
+    if (!item) continue;
+    item.dataset.version = link.version;
+    item.classList.remove(...DECIDED);
+    if (link.decision) item.classList.add(link.decision);
+    item.querySelector(".decision").textContent = link.decision || "undecided";
+  }
+}
+
 // Changes go out one at a time, in the order they were asked for, each with the link's
 // version as the answer to the one before left it: keys typed quickly are never refused
-// as stale.
-let queue = Promise.resolve(true);
+// as stale. Once the last one is answered, the regions are asked for.
+let queue = Promise.resolve(0);
 let pending = 0;
 
 function post(path, body) {
@@ -75,12 +91,14 @@ function post(path, body) {
   queue = queue.finally(() => {
     pending -= 1;
     busy = pending > 0;
+    if (!busy) refresh();
   });
   return queue;
 }
 
+// The answer's HTTP status, 0 when there was none to read.
 async function send(path, body) {
-  if (body === null) return false;
+  if (body === null) return 0;
   try {
     const response = await fetch(path + location.search, {
       method: "POST",
@@ -90,15 +108,30 @@ async function send(path, body) {
     const type = response.headers.get("content-type") || "";
     if (!type.startsWith("application/json")) {
       say(await response.text(), true);
-      return false;
+      return 0;
     }
     const answer = await response.json();
-    apply(answer);
+    update(answer.links);
     say(answer.error || answer.message, Boolean(answer.error));
-    return response.ok;
+    return response.status;
   } catch (error) {
     say(`cannot reach curator serve: ${error}`, true);
-    return false;
+    return 0;
+  }
+}
+
+// The regions as they are now; dropped when a change went out meanwhile (the refresh
+// after that one follows) or while an edit form is open (never redraw under typing).
+async function refresh() {
+  const query = new URLSearchParams(location.search);
+  query.set("known", digest);
+  const before = changes;
+  try {
+    const response = await fetch(`/regions?${query}`);
+    const current = before === changes && !busy && !document.querySelector("form.edit");
+    if (response.status === 200 && current) apply(await response.json());
+  } catch (error) {
+    say(`cannot reach curator serve: ${error}`, true);
   }
 }
 
@@ -173,9 +206,14 @@ async function saveEdit(form, item, inputs) {
     if (input.value !== input.dataset.initial) body[name] = input.value;
   }
   if (Object.keys(body).length === 1) return close(form, item);
-  const id = item.dataset.linkId;
-  const ok = await post(`/links/${id}/edit`, body);
-  if (!ok && itemOf(id) === item) form.querySelector("input").focus();
+  // Closed before the answer, unless refused as it was typed (400: fix it and save
+  // again); a stale copy's form goes, and the refresh shows the current values.
+  form.hidden = true;
+  const status = await post(`/links/${item.dataset.linkId}/edit`, body);
+  if (status === 400) {
+    form.hidden = false;
+    form.querySelector("input").focus();
+  } else if (form.isConnected) close(form, item);
 }
 
 const KEYS = { p: "pick", n: "pin", s: "skip", f: "feature", r: "reset" };
@@ -203,20 +241,7 @@ function onKey(event) {
 async function poll() {
   // Never redraw under the author's typing: an edit form stays, and a save from it is
   // checked against the link's current version by the server.
-  if (!busy && !document.querySelector("form.edit")) {
-    const query = new URLSearchParams(location.search);
-    query.set("known", digest);
-    const before = changes;
-    try {
-      const response = await fetch(`/regions?${query}`);
-      const current = before === changes && !busy;
-      if (response.status === 200 && current && !document.querySelector("form.edit")) {
-        apply(await response.json());
-      }
-    } catch (error) {
-      say(`cannot reach curator serve: ${error}`, true);
-    }
-  }
+  if (!busy && !document.querySelector("form.edit")) await refresh();
   setTimeout(poll, pollMs);
 }
 
@@ -242,8 +267,8 @@ function toggleHtml() {
 async function addLink(event) {
   event.preventDefault();
   const form = event.target;
-  const ok = await post("/add", { url: form.url.value, note: form.note.value });
-  if (ok) form.reset();
+  const status = await post("/add", { url: form.url.value, note: form.note.value });
+  if (status === 200) form.reset();
 }
 
 document.addEventListener("DOMContentLoaded", () => {
