@@ -28,10 +28,14 @@ def section_for(link: Link, config: DraftConfig) -> str:
     chosen = collapse(link.section)
     if chosen:
         return _known_section(chosen, config)
-    text = searchable(link)
+    text = None  # the words are gathered once, and only when a rule has keywords to match
     for rule in sorted(config.section, key=lambda rule: rule.order):
-        if _domain_matches(rule.domains, url_of(link)) or has_any_word(rule.keywords, text):
+        if _domain_matches(rule.domains, url_of(link)):
             return rule.name
+        if rule.keywords:
+            text = searchable(link) if text is None else text
+            if has_any_word(rule.keywords, text):
+                return rule.name
     return AI_PAPERS if link.kind == PAPER else OTHER
 
 
