@@ -160,6 +160,13 @@ def arxiv_id(url: str) -> str | None:
     return match["id"] if match else None
 
 
+def may_name_arxiv_host(text: str) -> bool:
+    """Whether `text` holds an arXiv-like host name at all: a cheap test that spares
+    `arxiv_id` the parsing of URLs that cannot be a paper's (a page has hundreds)."""
+    lowered = text.lower()
+    return any(host in lowered for host in _ARXIV_HOSTS)
+
+
 def arxiv_abs_url(paper_id: str) -> str:
     return f"https://arxiv.org/abs/{paper_id}"
 

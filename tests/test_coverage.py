@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from lxml.html import document_fromstring
 from typer.testing import CliRunner
 
 from curator.compose import plan_draft
 from curator.compose.draft import Coverage
 from curator.config import DraftConfig
+from curator.enrich.coverage import covered_paper
 from curator.models import Link
 from tests.cli import invoke, queue
 from tests.fakes import API_PATH, FakeArxiv
@@ -88,3 +90,27 @@ def test_a_link_covering_a_paper_the_cap_left_out_keeps_its_own_line() -> None:
 
     assert shown(DraftConfig()) == {1: (Coverage(2, "Example News", page.url),)}
     assert shown(DraftConfig(max_papers=0)) == {2: ()}
+
+
+def covered(html: str, url: str = "https://news.example/story") -> str | None:
+    return covered_paper(document_fromstring(html), url)
+
+
+def test_links_to_a_paper_count_whatever_their_case_or_scheme() -> None:
+    page = """<p><a href="/about">About</a> <a href="//arxiv.org/abs/2401.00001v2">one</a>
+    <a href="HTTPS://ARXIV.ORG/pdf/2401.00001">two</a>
+    <a href="https://huggingface.co/papers/2312.09999">hf</a>
+    <a href="https://huggingface.co/models">not a paper</a></p>"""
+    assert covered(page) == "arxiv:2401.00001"
+
+
+def test_a_relative_link_counts_on_an_arxiv_page_only() -> None:
+    page = '<p><a href="/abs/2401.00002">the paper</a></p>'
+    assert covered(page, "https://arxiv.org/list/cs.CL/new") == "arxiv:2401.00002"
+    assert covered(page) is None
+
+
+def test_a_paper_named_in_the_text_counts_in_any_case() -> None:
+    page = "<p>See ARXIV: 2401.00003 and arXiv:2401.00003, also arxiv:2312.00004.</p>"
+    assert covered(page) == "arxiv:2401.00003"
+    assert covered("<p>No paper here, just arXiv and 2401.00003.</p>") is None

@@ -24,11 +24,21 @@ def covered_paper(tree: HtmlElement, url: str) -> str | None:
     """`arxiv:ID` of the paper the page links to or names most often (the first of
     equals), or None."""
     found: Counter[str] = Counter()
-    for href in tree.xpath("//a/@href")[:MAX_LINKS]:
-        paper = urls.arxiv_id(urljoin(url, str(href).strip()))
+    # On an arXiv-like host a relative link may be a paper's; elsewhere only a link that
+    # names such a host can be, so the others are not resolved and parsed (issue 19: the
+    # hundreds of links of a page were most of its extraction time).
+    hrefs = [str(href).strip() for href in tree.xpath("//a/@href")[:MAX_LINKS]]
+    if not urls.may_name_arxiv_host(url):
+        hrefs = [href for href in hrefs if urls.may_name_arxiv_host(href)]
+    for href in hrefs:
+        paper = urls.arxiv_id(urljoin(url, href))
         if paper:
             found[paper] += 1
-    for match in _NAMED.finditer(tree.text_content() or ""):
+    text = tree.text_content() or ""
+    # The pattern, caseless and starting at a word boundary, has no literal to skip ahead
+    # to: without this test it scanned every page's text for milliseconds.
+    named = _NAMED.finditer(text) if "arxiv:" in text.lower() else ()
+    for match in named:
         paper = urls.arxiv_id(f"arxiv:{match['id']}")
         if paper:
             found[paper] += 1
