@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import signal
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,15 @@ from tests import postgres
 from tests.server import LoopbackServer
 
 PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "no_proxy")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The tests that press Ctrl-C need it to reach the commands they start. A shell
+    ignores SIGINT for what it starts in the background (`make test &` in a script), a
+    process started so keeps ignoring it, and Python then never raises KeyboardInterrupt;
+    a handler here is not inherited, so the commands start with the default again."""
+    if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(autouse=True)

@@ -8,6 +8,7 @@ title, summary and source must come out as its own text, every link with its own
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -87,8 +88,11 @@ def html_of(render: Renderer, draft: Draft) -> lxml.html.HtmlElement:
 
 
 def seen(text: str) -> str:
-    """Text as compared: whitespace collapsed, typographic punctuation made plain."""
-    return " ".join("".join(TYPOGRAPHY.get(ch, ch) for ch in text).split())
+    """Text as compared: whitespace collapsed, typographic punctuation made plain, and in
+    NFC, since pandoc's gfm reader composes what it reads (U+FA2A comes out as U+98EF, the
+    same character to a reader)."""
+    plain_typography = "".join(TYPOGRAPHY.get(ch, ch) for ch in text)
+    return unicodedata.normalize("NFC", " ".join(plain_typography.split()))
 
 
 def links(root: lxml.html.HtmlElement) -> list[tuple[str, str]]:
