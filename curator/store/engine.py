@@ -8,7 +8,7 @@ across network I/O.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol, Self, TypeVar
 
@@ -122,30 +122,35 @@ class Base:
         with self._errors(), Session(self.engine, expire_on_commit=False) as session:
             yield session
 
-    @contextmanager
-    def _write_connection(self) -> Iterator[Connection]:
+    def _write_connection(self) -> AbstractContextManager[Connection]:
         """A bare write transaction for the per-link hot path: a Session costs more than
         the one statement it would run."""
-        self._refuse_if_read_only()
-        with self._errors(), self.engine.connect() as conn:
-            self.dialect.lock_for_writing(conn)
-            yield conn
-            conn.commit()
+        return self._connection(self.dialect.lock_for_writing)
 
-    @contextmanager
-    def _row_write_connection(self) -> Iterator[Connection]:
+    def _row_write_connection(self) -> AbstractContextManager[Connection]:
         """A bare transaction that writes rows by id (Dialect.begin_row_writes)."""
+        return self._connection(self.dialect.begin_row_writes)
+
+    def _write(self) -> AbstractContextManager[Session]:
+        return self._session(self.dialect.lock_for_writing)
+
+    def _row_write(self) -> AbstractContextManager[Session]:
+        """A Session that writes rows by id (Dialect.begin_row_writes): claims of work."""
+        return self._session(self.dialect.begin_row_writes)
+
+    @contextmanager
+    def _connection(self, begin: Callable[[Connection], None]) -> Iterator[Connection]:
         self._refuse_if_read_only()
         with self._errors(), self.engine.connect() as conn:
-            self.dialect.begin_row_writes(conn)
+            begin(conn)
             yield conn
             conn.commit()
 
     @contextmanager
-    def _write(self) -> Iterator[Session]:
+    def _session(self, begin: Callable[[Connection], None]) -> Iterator[Session]:
         self._refuse_if_read_only()
         with self._errors(), Session(self.engine, expire_on_commit=False) as session:
-            self.dialect.lock_for_writing(session.connection())
+            begin(session.connection())
             yield session
             session.commit()
 

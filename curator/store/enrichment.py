@@ -9,8 +9,6 @@ lease that lapses if it dies, and a claimed link is no other run's to fetch.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -79,7 +77,7 @@ class Enrichment(Base):
             .order_by(col(Link.id))
             .limit(limit)
         )
-        with self._claiming() as session:
+        with self._row_write() as session:
             links = list(session.exec(self.dialect.skip_locked(stmt)).all())
             ids = [link.id for link in links]
             if ids:
@@ -104,14 +102,6 @@ class Enrichment(Base):
         stmt = select(Link.claimed_by).where(col(Link.claimed_by).is_not(None)).distinct()
         with self._read() as session:
             return [run for run in session.exec(stmt) if run]
-
-    @contextmanager
-    def _claiming(self) -> Iterator[Session]:
-        self._refuse_if_read_only()
-        with self._errors(), Session(self.engine, expire_on_commit=False) as session:
-            self.dialect.begin_row_writes(session.connection())
-            yield session
-            session.commit()
 
     def count_due(
         self, now: datetime, *, retry_failed: bool = False, run: str | None = None
