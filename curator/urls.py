@@ -161,10 +161,11 @@ def arxiv_id(url: str) -> str | None:
 
 
 def may_name_arxiv_host(text: str) -> bool:
-    """Whether `text` holds an arXiv-like host name at all: a cheap test that spares
-    `arxiv_id` the parsing of URLs that cannot be a paper's (a page has hundreds)."""
+    """Whether `text` holds an arXiv-like host name at all, or is `arxiv:ID`: a cheap test
+    that spares `arxiv_id` the parsing of URLs that cannot be a paper's (a page has
+    hundreds)."""
     lowered = text.lower()
-    return any(host in lowered for host in _ARXIV_HOSTS)
+    return lowered.lstrip().startswith("arxiv:") or any(host in lowered for host in _ARXIV_HOSTS)
 
 
 def arxiv_abs_url(paper_id: str) -> str:

@@ -114,3 +114,10 @@ def test_a_paper_named_in_the_text_counts_in_any_case() -> None:
     page = "<p>See ARXIV: 2401.00003 and arXiv:2401.00003, also arxiv:2312.00004.</p>"
     assert covered(page) == "arxiv:2401.00003"
     assert covered("<p>No paper here, just arXiv and 2401.00003.</p>") is None
+
+
+def test_a_link_written_as_arxiv_id_counts_on_any_page() -> None:
+    page = """<p><a href="arXiv:2401.00005">the paper</a>
+    <a href="https://arxiv.org/abs/2401.00005?context=cs&amp;section=new">again</a></p>"""
+    assert covered(page) == "arxiv:2401.00005"
+    assert covered('<p><a href=" arxiv:2401.00006">the paper</a></p>') == "arxiv:2401.00006"
