@@ -83,6 +83,11 @@ class EnrichReport:
     failures: list[tuple[str, str]] = field(default_factory=list)  # (url, reason)
     signals: SignalReport | None = None  # what Hugging Face and Hacker News were asked
 
+    @property
+    def done(self) -> int:
+        """Links enriched or failed: each claimed link ends as one of them."""
+        return self.enriched + self.failed + self.retry_later
+
 
 def enrich(
     config: Config,
@@ -129,8 +134,9 @@ def _enrich_due(
         asyncio.run(run.all(claims.batches(size), total))
     except KeyboardInterrupt:
         store.release_claims(claims.run)
-        done = report.enriched + report.failed + report.retry_later
-        raise Interrupted(done, store.count_due(now, retry_failed=claims.retry_failed)) from None
+        raise Interrupted(
+            report.done, store.count_due(now, retry_failed=claims.retry_failed)
+        ) from None
     finally:
         progress.finish()
 
@@ -214,8 +220,8 @@ class _Run:
     # Pages whose title still has a separator: a suffix other titles of the same host
     # share is the site's name (issue 15, item 3), dropped once the run is done.
     suffixed: dict[int, tuple[Link, Metadata]] = field(default_factory=dict)
-    unfinished: int = 0  # claimed links neither enriched nor failed yet
-    finished: asyncio.Event = field(default_factory=asyncio.Event)  # one of them was
+    claimed: int = 0  # links claimed so far; those not yet done are still being worked on
+    finished: asyncio.Event = field(default_factory=asyncio.Event)  # a link was done
 
     async def all(self, batches: Iterator[list[Link]], total: int) -> None:
         """Every batch on one Fetcher and one set of extraction workers (forking them
@@ -234,7 +240,7 @@ class _Run:
         try:
             async with asyncio.TaskGroup() as group:
                 for links in batches:
-                    self.unfinished += len(links)
+                    self.claimed += len(links)
                     group.create_task(self.batch(fetcher, pool, links))
                     await self.drained_to(len(links) // 2)
         except BaseExceptionGroup as failed:
@@ -244,7 +250,7 @@ class _Run:
 
     async def drained_to(self, low: int) -> None:
         """Wait until at most `low` claimed links are still being worked on."""
-        while self.unfinished > low:
+        while self.claimed - self.report.done > low:
             self.finished.clear()
             await self.finished.wait()
 
@@ -339,7 +345,7 @@ class _Run:
             self.suffixed[link.id] = (link, meta)
         self.report.enriched += 1
         self.progress.advance()
-        self.done_one()
+        self.finished.set()
 
     def failed(self, link: Link, err: FetchError) -> None:
         assert link.id is not None
@@ -355,10 +361,6 @@ class _Run:
             self.report.retry_later += 1
         self.report.failures.append((link.url, reason))
         self.progress.advance(failed=True)
-        self.done_one()
-
-    def done_one(self) -> None:
-        self.unfinished -= 1
         self.finished.set()
 
 
