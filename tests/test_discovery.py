@@ -50,6 +50,17 @@ def test_the_first_feed_link_of_a_page_is_found(head: str, found: str | None) ->
     assert feed_link(page(head), PAGE_URL) == found
 
 
+def test_a_feed_link_keeps_query_parameters_named_like_entities() -> None:
+    head = (
+        '<link rel="alternate" type="application/rss+xml" '
+        'href="/rss?topic=ai&section=news&copy=1&amp;lang=en&sect">'
+    )
+
+    assert feed_link(page(head), PAGE_URL) == (
+        "https://blog.example.net/rss?topic=ai&section=news&copy=1&lang=en\u00a7"
+    )
+
+
 def test_a_feed_link_in_the_body_is_not_autodiscovery() -> None:
     body = '<link rel="alternate" type="application/rss+xml" href="/late.xml">'
 

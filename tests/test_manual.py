@@ -74,6 +74,14 @@ def test_bookmarks_export_gives_titled_http_links_and_counts_the_rest() -> None:
     assert dropped == 3  # javascript:, place: and file:
 
 
+def test_a_bookmark_keeps_query_parameters_named_like_entities() -> None:
+    export = b'<DL><DT><A HREF="https://news.example/list?a=1&section=2&not=3">List</A></DL>'
+
+    candidates, _ = parse_bookmarks(export, "bookmarks")
+
+    assert [c.url for c in candidates] == ["https://news.example/list?a=1&section=2&not=3"]
+
+
 @pytest.mark.parametrize(
     ("name", "kind"),
     [("feeds.opml", "opml"), ("bookmarks.html", "bookmarks"), ("urls.txt", "lines")],

@@ -8,11 +8,11 @@ the page's head, resolved against the page's base URL. It never fetches.
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 from urllib.parse import urljoin
 
 from curator import urls
 from curator.charsets import decode_page
+from curator.collect.markup import Attributes, TagParser
 from curator.errors import InvalidURLError
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
@@ -49,7 +49,7 @@ def feed_link(body: bytes, page_url: str) -> str | None:
     return None
 
 
-class _FeedLinks(HTMLParser):
+class _FeedLinks(TagParser):
     """Collect (type, absolute href) of alternate links, after a `<base href>` if any."""
 
     def __init__(self, page_url: str) -> None:
@@ -58,7 +58,7 @@ class _FeedLinks(HTMLParser):
         self.base = page_url
         self.links: list[tuple[str, str]] = []
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    def start(self, tag: str, attrs: Attributes) -> None:
         values = {name: value or "" for name, value in attrs}
         if tag == "base" and values.get("href") and self.base == self.page_url:
             self.base = urljoin(self.page_url, values["href"].strip())

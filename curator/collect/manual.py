@@ -9,10 +9,10 @@ from __future__ import annotations
 import codecs
 import re
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from typing import Literal
 
 from curator import urls
+from curator.collect.markup import Attributes, TagParser
 from curator.errors import InvalidURLError
 from curator.models import Candidate, Metadata
 from curator.text import collapse
@@ -71,7 +71,7 @@ def parse_bookmarks(data: bytes, via: str) -> tuple[list[Candidate], int]:
     return candidates, len(collector.anchors) - len(candidates)
 
 
-class _AnchorCollector(HTMLParser):
+class _AnchorCollector(TagParser):
     """(href, text) of every <a href>, text whitespace-collapsed."""
 
     def __init__(self) -> None:
@@ -80,7 +80,7 @@ class _AnchorCollector(HTMLParser):
         self._href: str | None = None
         self._text: list[str] = []
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    def start(self, tag: str, attrs: Attributes) -> None:
         if tag == "a":
             self._finish()
             self._href = dict(attrs).get("href")
