@@ -98,7 +98,7 @@ class SQLite:
     def begin_row_writes(self, conn: Connection) -> None:
         """SQLite has no row locks: a claim or a result holds the write lock, so they take
         turns."""
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        self.lock_for_writing(conn)
 
     def skip_locked(self, stmt: Query) -> Query:
         return stmt
