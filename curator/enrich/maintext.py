@@ -7,26 +7,17 @@ costs too much fails alone. Imports trafilatura on first use.
 
 from __future__ import annotations
 
-import re
-
 from curator.charsets import decode_page
-from curator.enrich.pages import MAX_ELEMENTS
-from curator.errors import ContentError, ExtractionError
+from curator.enrich.pages import parse_html
+from curator.errors import ContentError
 from curator.text import collapse, composed, shorten
-
-# lxml refuses a str that still carries an encoding declaration (ValueError).
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
 def main_text(body: bytes, url: str, content_type: str, limit: int) -> str:
     """The page's main text in at most `limit` characters; ContentError when it has none."""
     import trafilatura
 
-    tree = trafilatura.load_html(_XML_DECLARATION.sub("", decode_page(body, content_type), 1))
-    if tree is None:
-        raise ContentError(url, "not an HTML page (no HTML markup)")
-    if tree.xpath("count(//*)") > MAX_ELEMENTS:
-        raise ExtractionError(url, ExtractionError.TOO_LARGE)
+    tree = parse_html(decode_page(body, content_type), url)
     text = trafilatura.extract(tree, url=url, include_comments=False, include_tables=False)
     if not text:
         raise ContentError(url, "no main text on the page")

@@ -157,17 +157,9 @@ def _is_binary(head: bytes) -> bool:
 
 def explain_html(html: str, url: str, labels: Mapping[str, str]) -> Explained:
     """A page's Metadata with the rules that gave its title and label."""
-    # Imported on first use: extraction runs in worker processes, which import trafilatura
-    # while the parent's first requests are in flight; the parent never needs it.
-    import trafilatura
+    from curator.enrich.metadata import read_page  # imports trafilatura: see parse_html
 
-    from curator.enrich.metadata import read_page
-
-    tree = trafilatura.load_html(_XML_DECLARATION.sub("", html, count=1))
-    if tree is None:
-        raise ContentError(url, "not an HTML page (no HTML markup)")
-    if tree.xpath("count(//*)") > MAX_ELEMENTS:
-        raise ExtractionError(url, ExtractionError.TOO_LARGE)
+    tree = parse_html(html, url)
     facts = read_page(tree, url, DATE_PARAMS)
     found = facts.document
     author = _collapse(found.author)
@@ -191,6 +183,21 @@ def explain_html(html: str, url: str, labels: Mapping[str, str]) -> Explained:
         covers=covered_paper(tree, url),
     )
     return Explained(meta, headline.rule if headline else "from the URL", label.rule, signals)
+
+
+def parse_html(html: str, url: str) -> HtmlElement:
+    """The page's tree: ContentError when it has no HTML markup, ExtractionError when it
+    has more than MAX_ELEMENTS elements."""
+    # Imported on first use: extraction runs in worker processes, which import trafilatura
+    # while the parent's first requests are in flight; the parent never needs it.
+    import trafilatura
+
+    tree = trafilatura.load_html(_XML_DECLARATION.sub("", html, count=1))
+    if tree is None:
+        raise ContentError(url, "not an HTML page (no HTML markup)")
+    if tree.xpath("count(//*)") > MAX_ELEMENTS:
+        raise ExtractionError(url, ExtractionError.TOO_LARGE)
+    return tree
 
 
 def _headline(
