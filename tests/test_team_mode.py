@@ -81,6 +81,15 @@ def test_a_store_error_names_the_server_database_without_its_password(pg_url: st
     assert "cannot open database" in str(raised.value)
 
 
+def test_a_password_in_the_url_query_is_never_shown(pg_url: str) -> None:
+    """libpq also takes the password, and a client key's, as query parameters."""
+    secret = pg_url.rsplit(":", 1)[0] + ":1/x?sslmode=disable&password=hunter2&sslpassword=k3y"
+    with pytest.raises(StoreError) as raised:
+        Store(secret)
+    assert "hunter2" not in str(raised.value) and "k3y" not in str(raised.value)
+    assert "127.0.0.1:1/x?sslmode=disable" in str(raised.value)
+
+
 def test_a_channel_another_run_is_fetching_is_skipped_and_reported(
     db: str, server: LoopbackServer
 ) -> None:

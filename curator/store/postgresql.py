@@ -30,6 +30,9 @@ VERSION_TABLE = "curator_schema"
 # SQLSTATE 25006, read_only_sql_transaction: a hot standby, or default_transaction_read_only.
 READ_ONLY_STATE = "25006"
 CONNECT_TIMEOUT_S = 10
+# Connection parameters that hold a secret, which libpq also takes in the URL's query
+# (PostgreSQL docs, 34.1.2 "Parameter Key Words"): left out of the location shown.
+SECRET_PARAMETERS = frozenset({"password", "sslpassword"})
 
 
 def is_url(where: str) -> bool:
@@ -45,7 +48,8 @@ class PostgreSQL:
         self.url = _driver_url(where)
         url = self.url
         shown = URL.create("postgresql", url.username, None, url.host, url.port, url.database)
-        self.location = shown.set(query=url.query).render_as_string(hide_password=False)
+        query = {k: v for k, v in url.query.items() if k not in SECRET_PARAMETERS}
+        self.location = shown.set(query=query).render_as_string(hide_password=False)
 
     def engine(self) -> Engine:
         """Timestamps are kept in UTC without a zone, as SQLite keeps them, whatever the
