@@ -118,6 +118,25 @@ class LoopbackServer:
         self.routes[path] = Route(writer=writer)
         return self.url(path)
 
+    def add_drip(self, path: str, size: int, byte: bytes, content_type: str | None = None) -> str:
+        """A body of `size` bytes announced in Content-Length and sent one byte every 50 ms
+        (each well within a read timeout), until the server stops."""
+
+        def drip(handler: BaseHTTPRequestHandler) -> None:
+            handler.send_response(200)
+            if content_type:
+                handler.send_header("Content-Type", content_type)
+            handler.send_header("Content-Length", str(size))
+            handler.end_headers()
+            for _ in range(size):
+                if self.stopping.is_set():
+                    return
+                handler.wfile.write(byte)
+                handler.wfile.flush()
+                time.sleep(0.05)
+
+        return self.add_writer(path, drip)
+
     def hits(self, path: str) -> list[Seen]:
         return [seen for seen in self.requests if seen.path == path]
 
