@@ -12,7 +12,7 @@ import pytest
 from curator.config import Config, FetchConfig
 from curator.models import Candidate
 from curator.pipeline import enrich as enriching
-from curator.pipeline.enrich import enrich
+from curator.pipeline.enrich import EnrichReport, enrich
 from curator.store import Store
 from tests.fakes import send
 from tests.helpers import DATA, HUNG_AFTER, NOW
@@ -45,14 +45,21 @@ class SlowFirstPage:
         send(handler, 200, PAGE, "text/html; charset=utf-8")
 
 
-def test_a_run_claims_its_next_batch_while_a_slow_page_of_the_last_one_is_in_flight(
+def enrich_behind_a_slow_first_page(
     db: str, server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
+) -> tuple[SlowFirstPage, EnrichReport]:
+    """LINKS queued links served by one SlowFirstPage, enriched SIZE links a claim."""
     monkeypatch.setattr(enriching, "BATCH", SIZE)
     route = SlowFirstPage(db)
     urls = [server.add_writer(f"/{i}", route) for i in range(LINKS)]
     Store(db).add([Candidate(url, "manual") for url in urls], NOW)
-    report = enrich(CONFIG, Store(db), NOW)
+    return route, enrich(CONFIG, Store(db), NOW)
+
+
+def test_a_run_claims_its_next_batch_while_a_slow_page_of_the_last_one_is_in_flight(
+    db: str, server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    route, report = enrich_behind_a_slow_first_page(db, server, monkeypatch)
     assert route.waited_for_second_batch, "the next batch waited for the slowest page"
     assert report.enriched == LINKS
     assert [len(server.hits(f"/{i}")) for i in range(LINKS)] == [1] * LINKS
@@ -61,10 +68,6 @@ def test_a_run_claims_its_next_batch_while_a_slow_page_of_the_last_one_is_in_fli
 def test_a_run_holds_at_most_a_batch_and_a_half_of_claims(
     db: str, server: LoopbackServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(enriching, "BATCH", SIZE)
-    route = SlowFirstPage(db)
-    urls = [server.add_writer(f"/{i}", route) for i in range(LINKS)]
-    Store(db).add([Candidate(url, "manual") for url in urls], NOW)
-    enrich(CONFIG, Store(db), NOW)
+    route, _ = enrich_behind_a_slow_first_page(db, server, monkeypatch)
     assert max(route.claimed) <= SIZE + SIZE // 2
     assert Store(db).claimants() == []
