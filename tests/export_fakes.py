@@ -12,9 +12,12 @@ import json
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import urlsplit
+
+from tests.fakes import send_json
+from tests.server import QuietHandler, QuietServer
 
 Answer = tuple[int, dict[str, Any], dict[str, str]]
 
@@ -35,14 +38,11 @@ class FakeService:
         self.requests: list[Request] = []
         self.busy = 0
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._server = QuietServer(self._handler())
+        self.base_url = self._server.base_url
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.stop()
 
     def answer(self, request: Request) -> Answer:
         raise NotImplementedError
@@ -58,26 +58,13 @@ class FakeService:
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         service = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *_: object) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def _any(self) -> None:
                 size = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(size) if size else b""
                 body = json.loads(raw) if raw else None
                 request = Request(self.command, self.path, dict(self.headers.items()), body)
-                status, data, headers = service._respond(request)
-                payload = json.dumps(data).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(payload)
+                send_json(self, *service._respond(request))
 
             do_GET = do_POST = do_PATCH = do_PUT = _any  # noqa: N815
 

@@ -12,9 +12,12 @@ import json
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
+
+from tests.fakes import send_json
+from tests.server import QuietHandler, QuietServer
 
 MODEL_ID = "fake"
 
@@ -26,23 +29,14 @@ class Reply:
     delay: float = 0.0  # seconds before answering
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        """A client that gave up on a slow answer is part of the tests."""
-
-
 class FakeOpenAI:
     def __init__(self) -> None:
         self.replies: dict[str, Reply] = {}
         self.default = Reply("It does one concrete thing. It finds another.")
         self.prompts: list[str] = []
         self._lock = threading.Lock()
-        self._server = _Server(("127.0.0.1", 0), self._handler())
-        self.api_base = f"http://127.0.0.1:{self._server.server_address[1]}/v1"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        self._server = QuietServer(self._handler())
+        self.api_base = self._server.base_url + "/v1"
 
     @property
     def calls(self) -> int:
@@ -60,8 +54,7 @@ class FakeOpenAI:
         )
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.stop()
 
     def _answer(self, request: dict[str, Any]) -> tuple[int, dict[str, Any], float]:
         if request.get("stream"):
@@ -77,12 +70,7 @@ class FakeOpenAI:
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *_: object) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def do_POST(self) -> None:  # noqa: N802
                 length = int(self.headers.get("Content-Length", "0"))
                 request = json.loads(self.rfile.read(length) or b"{}")
@@ -91,12 +79,7 @@ class FakeOpenAI:
                 else:
                     status, body, delay = fake._answer(request)
                 time.sleep(delay)
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+                send_json(self, status, body)
 
         return Handler
 

@@ -37,6 +37,11 @@ HUNG_AFTER = 120.0
 INVALID_DEFLATE = b"x\x9c" + b"\xff" * 16
 
 
+def today() -> str:
+    """Today's date in UTC, ISO: the day a link a test adds now was first seen."""
+    return datetime.now(UTC).date().isoformat()
+
+
 def fetch_all(urls: list[str], config: FetchConfig) -> list[Response | FetchError]:
     """GET every URL through one Fetcher at once; each result is a Response or the error."""
 

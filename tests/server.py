@@ -50,12 +50,35 @@ class Seen:
     headers: dict[str, str]
 
 
-class _QuietServer(ThreadingHTTPServer):
+class QuietServer(ThreadingHTTPServer):
+    """A threaded server on a free port of `host`, serving from a daemon thread as soon
+    as it is made; every fake service on loopback is one."""
+
     daemon_threads = True
     block_on_close = False
 
+    def __init__(self, handler: type[BaseHTTPRequestHandler], host: str = "127.0.0.1") -> None:
+        super().__init__((host, 0), handler)
+        self.base_url = f"http://{host}:{self.server_address[1]}"
+        threading.Thread(
+            target=self.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
+
     def handle_error(self, request: object, client_address: object) -> None:
         """Clients that hang up early are part of the tests, not errors."""
+
+    def stop(self) -> None:
+        self.shutdown()
+        self.server_close()
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    """Keep-alive, as real sites answer, and no request log on stderr."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *_: object) -> None:
+        pass
 
 
 class LoopbackServer:
@@ -65,12 +88,8 @@ class LoopbackServer:
         self.gauges = [Gauge()] + ([shared] if shared else [])
         self._lock = threading.Lock()
         self.stopping = threading.Event()
-        self._server = _QuietServer((host, 0), self._handler_class())
-        self.base_url = f"http://{host}:{self._server.server_address[1]}"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
+        self._server = QuietServer(self._handler_class(), host)
+        self.base_url = self._server.base_url
 
     @property
     def max_in_flight(self) -> int:
@@ -99,23 +118,36 @@ class LoopbackServer:
         self.routes[path] = Route(writer=writer)
         return self.url(path)
 
+    def add_drip(self, path: str, size: int, byte: bytes, content_type: str | None = None) -> str:
+        """A body of `size` bytes announced in Content-Length and sent one byte every 50 ms
+        (each well within a read timeout), until the server stops."""
+
+        def drip(handler: BaseHTTPRequestHandler) -> None:
+            handler.send_response(200)
+            if content_type:
+                handler.send_header("Content-Type", content_type)
+            handler.send_header("Content-Length", str(size))
+            handler.end_headers()
+            for _ in range(size):
+                if self.stopping.is_set():
+                    return
+                handler.wfile.write(byte)
+                handler.wfile.flush()
+                time.sleep(0.05)
+
+        return self.add_writer(path, drip)
+
     def hits(self, path: str) -> list[Seen]:
         return [seen for seen in self.requests if seen.path == path]
 
     def stop(self) -> None:
         self.stopping.set()
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.stop()
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *_: object) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def do_GET(self) -> None:  # noqa: N802
                 with server._lock:
                     server.requests.append(Seen(self.path, dict(self.headers.items())))

@@ -58,6 +58,15 @@ def serve_feeds(server: LoopbackServer) -> dict[str, str]:
     return {"Example News": "/news.rss", "Tech Digest": "/tech.atom", "Jane": "/blog.rdf"}
 
 
+def serve_one_feed(
+    env: Path, server: LoopbackServer, name: str, path: str, feed: bytes | str
+) -> None:
+    """`feed` at `path` as the only feed, beside an arXiv query that finds nothing."""
+    server.add(path, feed, content_type="application/rss+xml")
+    server.add_writer(API_PATH, FakeArxiv(search=(ARXIV / "empty.xml").read_bytes()))
+    write_config(env, server, {name: path})
+
+
 def test_first_collect_queues_exactly_the_distinct_links(
     runner: CliRunner, env: Path, server: LoopbackServer
 ) -> None:
@@ -125,10 +134,7 @@ def test_collect_source_fetches_only_that_source(
 def test_entries_linking_other_schemes_are_dropped_and_counted(
     runner: CliRunner, env: Path, server: LoopbackServer
 ) -> None:
-    server.add("/bad.xml", (DATA / "feeds" / "bad_links.xml").read_bytes(),
-               content_type="application/rss+xml")  # fmt: skip
-    server.add_writer(API_PATH, FakeArxiv(search=(ARXIV / "empty.xml").read_bytes()))
-    write_config(env, server, {"Bad": "/bad.xml"})
+    serve_one_feed(env, server, "Bad", "/bad.xml", (DATA / "feeds" / "bad_links.xml").read_bytes())
     _, stderr = invoke(runner, "collect", "--no-enrich")
     urls = sorted(str(item["url"]) for item in queue(runner))
     assert urls == ["http://good.example.com/two", "https://good.example.com/one"]
@@ -180,9 +186,7 @@ def test_a_feeds_title_beats_one_made_from_the_url(
         f"<item><title>The annual report, finally</title><link>{pdf}</link></item>"
         "</channel></rss>"
     )
-    server.add("/links.rss", feed, content_type="application/rss+xml")
-    server.add_writer(API_PATH, FakeArxiv(search=(ARXIV / "empty.xml").read_bytes()))
-    write_config(env, server, {"Links": "/links.rss"})
+    serve_one_feed(env, server, "Links", "/links.rss", feed)
     invoke(runner, "collect")
     titles = {item["url"]: (item["title"], item["source"]) for item in queue(runner)}
     assert titles[tweet] == ("Shipping a 3B model to phones: a thread", "Tweet")
@@ -192,10 +196,7 @@ def test_a_feeds_title_beats_one_made_from_the_url(
 def test_a_broken_feed_that_still_parses_keeps_its_warning(
     runner: CliRunner, env: Path, server: LoopbackServer
 ) -> None:
-    server.add("/cut.xml", (DATA / "feeds" / "truncated.xml").read_bytes(),
-               content_type="application/rss+xml")  # fmt: skip
-    server.add_writer(API_PATH, FakeArxiv(search=(ARXIV / "empty.xml").read_bytes()))
-    write_config(env, server, {"Cut": "/cut.xml"})
+    serve_one_feed(env, server, "Cut", "/cut.xml", (DATA / "feeds" / "truncated.xml").read_bytes())
     invoke(runner, "collect", "--no-enrich")
     stdout, _ = invoke(runner, "sources", "--json")
     [row] = [r for r in json.loads(stdout) if r["name"] == "Cut"]

@@ -17,15 +17,11 @@ from typer.testing import CliRunner
 
 from tests.cli import invoke, queue
 from tests.fakes import API_PATH, FakeArxiv
-from tests.helpers import DATA
+from tests.helpers import DATA, today
 from tests.server import LoopbackServer
 
 GOLDEN = DATA / "draft" / "week.md"
 PAGES = DATA / "pages"
-
-
-def today() -> str:
-    return datetime.now(UTC).date().isoformat()
 
 
 def draft(runner: CliRunner, *args: str, code: int = 0) -> tuple[str, str]:

@@ -4,7 +4,6 @@ its CSS inlined, no front matter; read back with lxml and compared with the Mark
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 
 import lxml.html
@@ -14,7 +13,7 @@ from typer.testing import CliRunner
 
 from tests.cli import invoke
 from tests.fakes import API_PATH, FakeArxiv
-from tests.helpers import DATA
+from tests.helpers import DATA, today
 from tests.server import LoopbackServer
 
 PAGES = DATA / "publishing"
@@ -22,8 +21,8 @@ HOSTILE_TITLE = "Auto <https://autolink.example> link & [brackets] <b>bold</b> $
 
 
 def window() -> tuple[str, ...]:
-    today = datetime.now(UTC).date().isoformat()
-    return ("--since", today, "--until", today, "--date", "2024-01-05", "--number", "3")
+    day = today()
+    return ("--since", day, "--until", day, "--date", "2024-01-05", "--number", "3")
 
 
 @pytest.fixture

@@ -3,21 +3,16 @@ shown in a featured block as the model issue does, and overridden by `edit --ima
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from tests.cli import invoke, queue
-from tests.helpers import DATA
+from tests.helpers import DATA, today
 from tests.server import LoopbackServer
 
 PAGES = DATA / "publishing"
-
-
-def today() -> str:
-    return datetime.now(UTC).date().isoformat()
 
 
 def draft(runner: CliRunner) -> str:

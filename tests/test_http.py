@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import time
 from http.server import BaseHTTPRequestHandler
 
 import pytest
@@ -57,18 +56,7 @@ def test_a_server_that_never_answers_times_out(server: LoopbackServer) -> None:
 def test_a_body_dripped_a_byte_at_a_time_stops_at_the_total_deadline(
     server: LoopbackServer,
 ) -> None:
-    def drip(handler: BaseHTTPRequestHandler) -> None:
-        handler.send_response(200)
-        handler.send_header("Content-Length", "1000")
-        handler.end_headers()
-        for _ in range(1000):
-            if server.stopping.is_set():
-                return
-            handler.wfile.write(b"x")
-            handler.wfile.flush()
-            time.sleep(0.05)
-
-    server.add_writer("/drip", drip)
+    server.add_drip("/drip", 1000, b"x")
     # Each byte comes well within a per-read timeout; only a total deadline ends this.
     with pytest.raises(FetchTimeout, match="timed out after 1 s"):
         fetch(server.url("/drip"), FetchConfig(timeout=1))

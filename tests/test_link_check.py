@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from tests.cli import invoke
 from tests.fakes import API_PATH, FakeArxiv
-from tests.helpers import DATA
+from tests.helpers import DATA, today
 from tests.server import LoopbackServer
 
 PAGE = (DATA / "publishing" / "no_image.html").read_bytes()
@@ -60,8 +60,8 @@ def with_a_paper(runner: CliRunner, env: Path, server: LoopbackServer) -> None:
 
 
 def window() -> tuple[str, ...]:
-    today = datetime.now(UTC).date().isoformat()
-    return ("--since", today, "--until", today)
+    day = today()
+    return ("--since", day, "--until", day)
 
 
 @pytest.fixture

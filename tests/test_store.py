@@ -25,6 +25,12 @@ def store(db: str) -> Iterator[Store]:
         yield opened
 
 
+def query_result(paper: Paper, via: str) -> Candidate:
+    """`paper` as an arXiv query found by `via` yields it: at its abs URL, enriched."""
+    url = f"https://arxiv.org/abs/{paper.arxiv_id}"
+    return Candidate(url, via, meta=paper.metadata(), is_enriched=True)
+
+
 def test_two_forms_of_one_paper_are_one_link_with_two_sightings(store: Store) -> None:
     result = store.add(
         [
@@ -74,8 +80,7 @@ def test_adding_by_hand_twice_records_both_arrivals(store: Store) -> None:
 
 def test_arxiv_query_results_enter_already_enriched(store: Store) -> None:
     paper = Paper("2312.13558", "The Truth is in There", "Abstract.", ("A. Author",), NOW, "cs.LG")
-    url = "https://arxiv.org/abs/2312.13558"
-    store.add([Candidate(url, "arXiv cs.LG", meta=paper.metadata(), is_enriched=True)], NOW)
+    store.add([query_result(paper, "arXiv cs.LG")], NOW)
     [link] = store.links()
     assert (link.status, link.title, link.authors, link.source) == (
         DONE,
@@ -352,18 +357,8 @@ def test_each_paper_of_a_query_keeps_its_code_link_whatever_the_first_lacks(
     )
     store.add(
         [
-            Candidate(
-                "https://arxiv.org/abs/2312.00001",
-                "arXiv cs.CL",
-                meta=plain.metadata(),
-                is_enriched=True,
-            ),
-            Candidate(
-                "https://arxiv.org/abs/2312.00002",
-                "arXiv cs.CL",
-                meta=coded.metadata(),
-                is_enriched=True,
-            ),
+            query_result(plain, "arXiv cs.CL"),
+            query_result(coded, "arXiv cs.CL"),
         ],
         NOW,
     )
@@ -378,12 +373,7 @@ def test_a_paper_after_a_plain_link_in_one_batch_still_arrives_enriched(store: S
     store.add(
         [
             Candidate("https://example.com/a", "A feed"),
-            Candidate(
-                "https://arxiv.org/abs/2312.13558",
-                "A feed",
-                meta=paper.metadata(),
-                is_enriched=True,
-            ),
+            query_result(paper, "A feed"),
         ],
         NOW,
     )
@@ -402,14 +392,7 @@ def test_a_failed_paper_that_a_query_describes_is_done_and_no_longer_retried(
     paper = Paper("2312.13558", "The Truth is in There", "Abstract.", ("A. Author",), NOW, "cs.LG")
     later = NOW + timedelta(hours=2)
     store.add(
-        [
-            Candidate(
-                "https://arxiv.org/abs/2312.13558",
-                "arXiv cs.LG",
-                meta=paper.metadata(),
-                is_enriched=True,
-            )
-        ],
+        [query_result(paper, "arXiv cs.LG")],
         later,
     )
     [link] = store.links()
@@ -428,14 +411,7 @@ def test_a_query_result_leaves_an_enriched_paper_as_its_lookup_found_it(store: S
     store.mark_enriched(link.id or 0, Metadata(title="Looked up", label="arXiv"), NOW)
     paper = Paper("2312.13558", "From the query", "Abstract.", ("A. Author",), NOW)
     store.add(
-        [
-            Candidate(
-                "https://arxiv.org/abs/2312.13558",
-                "arXiv cs.LG",
-                meta=paper.metadata(),
-                is_enriched=True,
-            )
-        ],
+        [query_result(paper, "arXiv cs.LG")],
         NOW,
     )
     [link] = store.links()

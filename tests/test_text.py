@@ -6,7 +6,6 @@ from __future__ import annotations
 import sqlite3
 import sys
 import unicodedata
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from typer.testing import CliRunner
 from curator.text import ELLIPSIS, clean, collapse, fold_accents, repair, shorten, visible
 from tests.cli import invoke, queue
 from tests.fakes import API_PATH, FakeArxiv
+from tests.helpers import today
 from tests.server import LoopbackServer
 
 RLO = "\u202e"  # right-to-left override: reverses what follows in a browser
@@ -137,10 +137,6 @@ def test_printable_ascii_words_come_out_as_they_went_in(text: str) -> None:
 
 
 # -- end to end: what `curator list --json` and the draft show ----------------------------
-
-
-def today() -> str:
-    return datetime.now(UTC).date().isoformat()
 
 
 def configure(env: Path, server: LoopbackServer, *lines: str) -> None:

@@ -12,7 +12,6 @@ import resource
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -48,18 +47,6 @@ def misbehave(server: LoopbackServer) -> dict[str, str]:
     def hang(handler: BaseHTTPRequestHandler) -> None:
         server.stopping.wait(60)  # accept, then never answer
 
-    def drip(handler: BaseHTTPRequestHandler) -> None:
-        handler.send_response(200)
-        handler.send_header("Content-Type", "text/html")
-        handler.send_header("Content-Length", "100000")
-        handler.end_headers()
-        for _ in range(100_000):
-            if server.stopping.is_set():
-                return
-            handler.wfile.write(b"<")
-            handler.wfile.flush()
-            time.sleep(0.05)
-
     def endless(handler: BaseHTTPRequestHandler) -> None:
         handler.send_response(200)
         handler.send_header("Content-Type", "text/html")
@@ -70,7 +57,7 @@ def misbehave(server: LoopbackServer) -> dict[str, str]:
 
     bomb = gzip.compress(b"\0" * 10_000_000, compresslevel=9) * 100  # 1 GB decoded
     server.add_writer("/hang", hang)
-    server.add_writer("/drip", drip)
+    server.add_drip("/drip", 100_000, b"<", "text/html")
     server.add_writer("/endless", endless)
     server.add("/big", b"<p>" + b"x" * 50_000_000)
     server.add("/bomb", bomb, headers={"Content-Encoding": "gzip"})
