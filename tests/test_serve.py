@@ -61,6 +61,15 @@ def add_link(runner: CliRunner, url: str = "https://example.com/a") -> int:
     return int(queue(runner)[-1]["id"])
 
 
+def change_new_link(
+    runner: CliRunner, client: TestClient, action: str, headers: dict[str, str]
+) -> httpx.Response:
+    """`action` on a newly queued link, with the version the page shows and `headers`."""
+    link_id = add_link(runner)
+    seen = version_of(client.get("/").text, link_id)
+    return client.post(f"/links/{link_id}/{action}", json={"version": seen}, headers=headers)
+
+
 # -- the command ----------------------------------------------------------------------------
 
 
@@ -210,13 +219,7 @@ def test_localhost_with_the_port_is_this_server(client: TestClient) -> None:
 def test_a_cross_site_post_is_refused_even_with_the_token(
     runner: CliRunner, client: TestClient, settings: Settings, headers: dict[str, str]
 ) -> None:
-    link_id = add_link(runner)
-    seen = version_of(client.get("/").text, link_id)
-    answer = client.post(
-        f"/links/{link_id}/pick",
-        json={"version": seen},
-        headers={"X-CSRF-Token": settings.token, **headers},
-    )
+    answer = change_new_link(runner, client, "pick", {"X-CSRF-Token": settings.token, **headers})
     assert answer.status_code == 403
     assert queue(runner)[0]["decision"] is None
 
@@ -225,10 +228,8 @@ def test_a_cross_site_post_is_refused_even_with_the_token(
 def test_a_post_without_the_launch_token_is_refused(
     runner: CliRunner, client: TestClient, token: str | None
 ) -> None:
-    link_id = add_link(runner)
-    seen = version_of(client.get("/").text, link_id)
     headers = {"Origin": BASE} | ({"X-CSRF-Token": token} if token is not None else {})
-    answer = client.post(f"/links/{link_id}/skip", json={"version": seen}, headers=headers)
+    answer = change_new_link(runner, client, "skip", headers)
     assert answer.status_code == 403
     assert "CSRF token" in answer.text
     assert queue(runner)[0]["decision"] is None
@@ -237,13 +238,8 @@ def test_a_post_without_the_launch_token_is_refused(
 def test_a_same_origin_post_with_the_token_is_applied(
     runner: CliRunner, client: TestClient, settings: Settings
 ) -> None:
-    link_id = add_link(runner)
-    seen = version_of(client.get("/").text, link_id)
-    answer = client.post(
-        f"/links/{link_id}/skip",
-        json={"version": seen},
-        headers={"X-CSRF-Token": settings.token, "Origin": BASE, "Sec-Fetch-Site": "same-origin"},
-    )
+    headers = {"X-CSRF-Token": settings.token, "Origin": BASE, "Sec-Fetch-Site": "same-origin"}
+    answer = change_new_link(runner, client, "skip", headers)
     assert answer.status_code == 200
     assert queue(runner)[0]["decision"] == "skip"
 
