@@ -63,10 +63,6 @@ class Week:
     draft: DraftResult
     groups: list[Group]
 
-    @property
-    def cards(self) -> list[Card]:
-        return [card for group in self.groups for card in group.cards]
-
 
 def review_week(
     config: Config, store: Store, choice: WindowChoice, view: View, now: datetime
