@@ -23,10 +23,11 @@ from curator.compose import (
     plan_draft,
     render_draft,
     section_for,
+    summary_source,
 )
 from curator.config import DraftConfig, SectionRule
 from curator.errors import TemplateError
-from curator.models import Link
+from curator.models import Link, Signals
 from tests.test_markdown import headings, links, parse
 
 DATA = Path(__file__).parent / "data" / "compose"
@@ -700,9 +701,6 @@ def test_the_authors_summary_ends_a_listed_links_line() -> None:
 
 
 def test_summary_source_names_hugging_face_when_the_draft_shows_its_summary() -> None:
-    from curator.compose import summary_source
-    from curator.models import Signals
-
     paper = Link(
         key="arxiv:2401.00001",
         url="https://arxiv.org/abs/2401.00001",

@@ -61,6 +61,15 @@ def add_link(runner: CliRunner, url: str = "https://example.com/a") -> int:
     return int(queue(runner)[-1]["id"])
 
 
+def change_new_link(
+    runner: CliRunner, client: TestClient, action: str, headers: dict[str, str]
+) -> httpx.Response:
+    """`action` on a newly queued link, with the version the page shows and `headers`."""
+    link_id = add_link(runner)
+    seen = version_of(client.get("/").text, link_id)
+    return client.post(f"/links/{link_id}/{action}", json={"version": seen}, headers=headers)
+
+
 # -- the command ----------------------------------------------------------------------------
 
 
@@ -166,6 +175,20 @@ def test_filters_keep_the_status_and_kind_asked_for(runner: CliRunner, client: T
     assert client.get("/", params={"week": "2024-W99"}).status_code == 400
 
 
+@pytest.mark.parametrize("word", ["pending", "done", "picked", "skipped", "featured", "pinned"])
+def test_a_status_filter_keeps_the_links_curator_list_gives(
+    runner: CliRunner, client: TestClient, word: str
+) -> None:
+    for number, decision in enumerate(("pick", "skip", "feature", "pin", None)):
+        link_id = add_link(runner, f"https://example.com/{number}?a=1&section={number}")
+        if decision:
+            invoke(runner, decision, str(link_id))
+    stdout, _ = invoke(runner, "list", "--status", word, "--json")
+    listed = {entry["id"] for entry in json.loads(stdout)}
+    page = client.get("/", params={"status": word}).text
+    assert {int(found) for found in re.findall(r'data-link-id="(\d+)"', page)} == listed
+
+
 def test_published_links_are_hidden_unless_asked_for(runner: CliRunner, client: TestClient) -> None:
     link_id = add_link(runner)
     invoke(runner, "edit", str(link_id), "--title", "Already out")
@@ -210,13 +233,7 @@ def test_localhost_with_the_port_is_this_server(client: TestClient) -> None:
 def test_a_cross_site_post_is_refused_even_with_the_token(
     runner: CliRunner, client: TestClient, settings: Settings, headers: dict[str, str]
 ) -> None:
-    link_id = add_link(runner)
-    seen = version_of(client.get("/").text, link_id)
-    answer = client.post(
-        f"/links/{link_id}/pick",
-        json={"version": seen},
-        headers={"X-CSRF-Token": settings.token, **headers},
-    )
+    answer = change_new_link(runner, client, "pick", {"X-CSRF-Token": settings.token, **headers})
     assert answer.status_code == 403
     assert queue(runner)[0]["decision"] is None
 
@@ -225,10 +242,8 @@ def test_a_cross_site_post_is_refused_even_with_the_token(
 def test_a_post_without_the_launch_token_is_refused(
     runner: CliRunner, client: TestClient, token: str | None
 ) -> None:
-    link_id = add_link(runner)
-    seen = version_of(client.get("/").text, link_id)
     headers = {"Origin": BASE} | ({"X-CSRF-Token": token} if token is not None else {})
-    answer = client.post(f"/links/{link_id}/skip", json={"version": seen}, headers=headers)
+    answer = change_new_link(runner, client, "skip", headers)
     assert answer.status_code == 403
     assert "CSRF token" in answer.text
     assert queue(runner)[0]["decision"] is None
@@ -237,13 +252,8 @@ def test_a_post_without_the_launch_token_is_refused(
 def test_a_same_origin_post_with_the_token_is_applied(
     runner: CliRunner, client: TestClient, settings: Settings
 ) -> None:
-    link_id = add_link(runner)
-    seen = version_of(client.get("/").text, link_id)
-    answer = client.post(
-        f"/links/{link_id}/skip",
-        json={"version": seen},
-        headers={"X-CSRF-Token": settings.token, "Origin": BASE, "Sec-Fetch-Site": "same-origin"},
-    )
+    headers = {"X-CSRF-Token": settings.token, "Origin": BASE, "Sec-Fetch-Site": "same-origin"}
+    answer = change_new_link(runner, client, "skip", headers)
     assert answer.status_code == 200
     assert queue(runner)[0]["decision"] == "skip"
 

@@ -38,10 +38,9 @@ def _entry_warnings(entry: Entry, link: Link | None, draft: Draft) -> list[str]:
         warnings.append(f"{name}: no source")
     if link is None:
         return warnings
-    if link.status == FAILED:
-        warnings.append(f"{name}: enrichment failed: {collapse(link.error) or 'no reason given'}")
-    elif link.status == PENDING:
-        warnings.append(f"{name}: not enriched yet")
+    state = _enrichment(link)
+    if state:
+        warnings.append(f"{name}: {state}")
     outside = _outside_window(utc(link.first_seen), utc(draft.since), utc(draft.until))
     if outside:
         warnings.append(f"{name}: {outside}")
@@ -99,10 +98,16 @@ def _paper_entries(entries: list[Entry], links: Sequence[Link]) -> list[tuple[st
 
 
 def _why(link: Link) -> str:
+    state = _enrichment(link)
+    return f" ({state})" if state else ""
+
+
+def _enrichment(link: Link) -> str:
+    """What is wrong with the link's enrichment, "" when nothing is."""
     if link.status == PENDING:
-        return " (not enriched yet)"
+        return "not enriched yet"
     if link.status == FAILED:
-        return f" (enrichment failed: {collapse(link.error) or 'no reason given'})"
+        return f"enrichment failed: {collapse(link.error) or 'no reason given'}"
     return ""
 
 

@@ -84,13 +84,17 @@ def _week(site: Site, query: Mapping[str, str], view: View | None = None) -> Wee
     return review_week(config, site.store, choice, view or shown, datetime.now(UTC))
 
 
-def _regions(site: Site, query: Mapping[str, str]) -> dict[str, Any]:
+def _regions(site: Site, query: Mapping[str, str], known: str | None) -> dict[str, Any]:
+    """The week and the draft preview; only their digest while it equals `known` (a poll
+    that finds nothing new renders no Markdown)."""
     week = _week(site, query)
     html = site.templates.get_template("week.html.j2").render(
         week=week, cards_of=lambda group: site.cards.group(site.templates, group)
     )
     text = week.draft.text
     digest = hashlib.sha256(f"{html}\0{text}".encode()).hexdigest()
+    if digest == known:
+        return {"digest": digest}
     return {
         "week": html,
         "draft": text,
@@ -125,18 +129,20 @@ async def page(request: Request) -> HTMLResponse:
     return HTMLResponse(html)
 
 
-def _checked_regions(site: Site, query: Mapping[str, str]) -> dict[str, Any]:
+def _checked_regions(
+    site: Site, query: Mapping[str, str], known: str | None = None
+) -> dict[str, Any]:
     try:
-        return _regions(site, query)
+        return _regions(site, query, known)
     except UsageError as err:
         raise HTTPException(400, str(err)) from None
 
 
 async def regions(request: Request) -> Response:
     """The regions as they are now; 204 while they equal the `known` digest (polling)."""
-    site = _site(request)
-    found = await run_in_threadpool(_checked_regions, site, request.query_params)
-    if found["digest"] == request.query_params.get("known"):
+    site, known = _site(request), request.query_params.get("known")
+    found = await run_in_threadpool(_checked_regions, site, request.query_params, known)
+    if found["digest"] == known:
         return Response(status_code=204)
     return JSONResponse(found)
 
