@@ -2,7 +2,7 @@
 
 The enrichment states (pending, done, failed), the author's decisions (picked, skipped,
 featured, pinned) and published. Pure data: the CLI lists the words, the store turns one into its
-query, `StatusWord.holds` asks it of a link read already. Imports only curator.models.
+query. Imports only curator.models.
 """
 
 from __future__ import annotations
@@ -11,18 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from curator.models import DONE, FAILED, FEATURE, PENDING, PICK, PIN, SKIP, Link
+from curator.models import DONE, FAILED, FEATURE, PENDING, PICK, PIN, SKIP
 
 
 @dataclass(frozen=True)
 class StatusWord:
     column: str  # the Link column the word reads
     values: tuple[str, ...]  # the values that column may hold; none: any value at all
-
-    def holds(self, link: Link) -> bool:
-        """Whether `link` is one the word names: the store's query, on a link read already."""
-        value = getattr(link, self.column)
-        return value in self.values if self.values else value is not None
 
 
 STATUS_WORDS: Mapping[str, StatusWord] = MappingProxyType(

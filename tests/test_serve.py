@@ -175,20 +175,6 @@ def test_filters_keep_the_status_and_kind_asked_for(runner: CliRunner, client: T
     assert client.get("/", params={"week": "2024-W99"}).status_code == 400
 
 
-@pytest.mark.parametrize("word", ["pending", "done", "picked", "skipped", "featured", "pinned"])
-def test_a_status_filter_keeps_the_links_curator_list_gives(
-    runner: CliRunner, client: TestClient, word: str
-) -> None:
-    for number, decision in enumerate(("pick", "skip", "feature", "pin", None)):
-        link_id = add_link(runner, f"https://example.com/{number}?a=1&section={number}")
-        if decision:
-            invoke(runner, decision, str(link_id))
-    stdout, _ = invoke(runner, "list", "--status", word, "--json")
-    listed = {entry["id"] for entry in json.loads(stdout)}
-    page = client.get("/", params={"status": word}).text
-    assert {int(found) for found in re.findall(r'data-link-id="(\d+)"', page)} == listed
-
-
 def test_published_links_are_hidden_unless_asked_for(runner: CliRunner, client: TestClient) -> None:
     link_id = add_link(runner)
     invoke(runner, "edit", str(link_id), "--title", "Already out")

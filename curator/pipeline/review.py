@@ -20,7 +20,6 @@ from curator.merging import AUTHOR_FIELDS
 from curator.models import Link
 from curator.pipeline.compose import DraftResult, WindowChoice, build_draft
 from curator.pipeline.queue import DECISIONS, checked, link_filter, require_links
-from curator.statuses import STATUS_WORDS
 from curator.store import LinkFilter, Store
 
 
@@ -70,7 +69,7 @@ def review_week(
     """The draft `curator draft` writes for the window, and the candidates beside it."""
     result = build_draft(config, store, choice, now=now)
     published = _published(store, result) if view.published else []
-    shown = _matching(result.plan.links + published, view)
+    shown = _matching(store, result.plan.links + published, view)
     counts = result.plan.counts
     if published:
         counts = counts | store.source_counts([link.id for link in published if link.id])
@@ -82,18 +81,16 @@ def _published(store: Store, result: DraftResult) -> list[Link]:
     return store.links(LinkFilter(since=draft.since, until=draft.until, status="published"))
 
 
-def _matching(links: list[Link], view: View) -> list[Link]:
-    """The links the filters keep, in their order, by `curator list`'s rules; the links
-    are the ones the draft just read, so the store is not asked again."""
+def _matching(store: Store, links: list[Link], view: View) -> list[Link]:
+    """The links the filters keep, in their order; the store reads the status words."""
     if view.status is None and view.kind is None:
         return links
     where = link_filter(None, view.status, view.kind)
-    word = STATUS_WORDS[where.status] if where.status else None
-    return [
-        link
-        for link in links
-        if (where.kind is None or link.kind == where.kind) and (word is None or word.holds(link))
-    ]
+    ids = tuple(link.id for link in links if link.id is not None)
+    kept = {
+        link.id for link in store.links(LinkFilter(ids=ids, status=where.status, kind=where.kind))
+    }
+    return [link for link in links if link.id in kept]
 
 
 def _groups(
