@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from curator.cli import render
 from curator.cli.app import Command, app, state, stderr
 from curator.errors import UsageError
 
@@ -157,8 +158,7 @@ def draft(
         result = build_draft(
             config, store, choice, number=number, publish_date=day, now=obj.now, form=form.value
         )
-        for warning in result.warnings:
-            stderr.print(f"warning: {warning}", markup=False)
+        render.warnings(result.warnings)
         if out is None:
             typer.echo(result.text, nl=False)
         else:

@@ -228,8 +228,7 @@ def _list_draft(ctx: typer.Context, week: str | None, *, as_json: bool) -> None:
     config = obj.config()
     with obj.store(write=False) as store:
         plan = plan_issue(config, store, choice, now=obj.now)
-    for warning in plan.warnings:
-        stderr.print(f"warning: {warning}", markup=False)
+    render.warnings(plan.warnings)
     items = plan.items
     if as_json:
         _print_json_array(draft_item_json(item) for item in items)

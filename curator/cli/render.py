@@ -41,6 +41,11 @@ def added(report: AddReport) -> None:
     stderr.print(", ".join(parts), markup=False)
 
 
+def warnings(texts: Iterable[str]) -> None:
+    for text in texts:
+        stderr.print(f"warning: {text}", markup=False)
+
+
 def enriched(report: EnrichReport) -> None:
     stderr.print(
         f"enriched {report.enriched}, failed {report.failed}, retry later {report.retry_later}"

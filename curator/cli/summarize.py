@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from curator.cli import render
 from curator.cli.app import Command, app, state, stderr
 from curator.cli.compose import DraftWeek, Since, Until, window_choice
 
@@ -56,5 +57,4 @@ def render_summaries(report: SummarizeReport) -> None:
     if report.capped:
         line += f", {report.capped} left for the next run (max_per_run)"
     stderr.print(line, markup=False)
-    for warning in report.warnings:
-        stderr.print(f"warning: {warning}", markup=False)
+    render.warnings(report.warnings)
