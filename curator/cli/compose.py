@@ -151,10 +151,9 @@ def draft(
     day = publish_date.date() if publish_date else None
     with obj.store(write=publish or summarize) as store:
         if summarize:
-            from curator.cli.summarize import render_summaries
             from curator.pipeline.summarize import summarize as summarize_links
 
-            render_summaries(summarize_links(config, store, [], choice, obj.now))
+            render.summarized(summarize_links(config, store, [], choice, obj.now))
         result = build_draft(
             config, store, choice, number=number, publish_date=day, now=obj.now, form=form.value
         )

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from curator.compose import Placed
     from curator.pipeline.enrich import EnrichReport
     from curator.pipeline.queue import AddReport, LinkView
+    from curator.pipeline.summarize import SummarizeReport
 
 MAX_LISTED_FAILURES = 20
 DECISION_WORDS = {"pick": "picked", "skip": "skipped", "feature": "featured", "pin": "pinned"}
@@ -44,6 +45,17 @@ def added(report: AddReport) -> None:
 def warnings(texts: Iterable[str]) -> None:
     for text in texts:
         stderr.print(f"warning: {text}", markup=False)
+
+
+def summarized(report: SummarizeReport) -> None:
+    """What `summarize` did, then its warnings."""
+    line = f"summaries: {report.made} made, {report.cached} cached"
+    if report.own:
+        line += f", {report.own} with your own"
+    if report.capped:
+        line += f", {report.capped} left for the next run (max_per_run)"
+    stderr.print(line, markup=False)
+    warnings(report.warnings)
 
 
 def enriched(report: EnrichReport) -> None:
