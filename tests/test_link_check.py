@@ -5,12 +5,16 @@ reported by item number, exit 1 when any is dead."""
 from __future__ import annotations
 
 import json
+import shlex
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from curator.compose.draft import Entry, Placed
+from curator.http import Response
+from curator.pipeline.linkcheck import MOVED, judge
 from tests.cli import invoke
 from tests.fakes import API_PATH, FakeArxiv
 from tests.helpers import DATA
@@ -149,3 +153,14 @@ def test_links_that_answer_add_nothing_to_the_check(
 def test_links_goes_with_check(runner: CliRunner, env: Path) -> None:
     _, stderr = invoke(runner, "draft", "--links", code=2)
     assert "--links goes with --check" in stderr
+
+
+def test_the_edit_for_a_link_moved_to_a_query_url_can_be_pasted_into_a_shell() -> None:
+    old = "https://example.com/post?id=7"
+    final = "https://example.com/posts/7?page=2&section=news"
+    entry = Entry(1, "A post", old, "link", "Example", "", None)
+    problem = judge(Placed("Links", 1, entry), Response(final, 200, {}, b""))
+    assert problem is not None and problem.kind == MOVED
+    command = str(problem).split("apply: ", 1)[1]
+    words = shlex.shlex(command, posix=True, punctuation_chars=True)  # `&` as a shell reads it
+    assert list(words) == ["curator", "edit", "1", "--url", final]
