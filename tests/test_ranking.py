@@ -127,6 +127,15 @@ def test_list_sort_rank_shows_the_score_and_its_parts(env: Path, runner: CliRunn
     assert '"rank": {"score": ' in ranked
 
 
+def test_list_sort_rank_keeps_a_title_with_a_tab_on_one_field(env: Path, runner: CliRunner) -> None:
+    invoke(runner, "add", "https://example.com/post")
+    invoke(runner, "edit", "1", "--title", "Two\tparts\nand a line")
+    stdout, _ = invoke(runner, "list", "--sort", "rank")
+    (line,) = stdout.splitlines()
+    fields = line.split("\t")
+    assert len(fields) == 4 and fields[1] == "1" and fields[3] == "Two parts and a line"
+
+
 def test_draft_and_service_keys_are_checked(tmp_path: Path) -> None:
     path = tmp_path / "curator.toml"
     config = parse_config('[draft]\npaper_summary = "hf"\n[draft.rank]\nage = 0.5\n', path)

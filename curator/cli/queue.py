@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import asdict
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -210,10 +209,7 @@ def _list_ranked(
     if as_json:
         _print_json_array({**view_json(view), "rank": score_json(s)} for view, s in ranked)
         return
-    for view, found in ranked:
-        parts = " ".join(f"{name}={value:+.1f}" for name, value in asdict(found).items())
-        title = view.link.user_title or view.link.title or view.link.url
-        sys.stdout.write(f"{found.total:8.1f}\t{view.link.id}\t{parts}\t{title}\n")
+    render.ranked_lines(ranked, stdout_console())
 
 
 def _list_draft(ctx: typer.Context, week: str | None, *, as_json: bool) -> None:
