@@ -171,7 +171,7 @@ def list_(
     Example: curator list --status failed
     """
     if draft:
-        if status or section or kind:
+        if status or section or kind or sort:
             raise UsageError("--draft takes only --week and --json")
         _list_draft(ctx, week, as_json=as_json)
         return
@@ -179,7 +179,7 @@ def list_(
     from curator.pipeline.queue import link_filter, list_links
 
     if sort is not None:
-        _list_ranked(ctx, (week, status, kind), sort, as_json=as_json)
+        _list_ranked(ctx, (week, status, kind), sort, section, as_json=as_json)
         return
     where = link_filter(week, status, kind)
     obj = state(ctx)
@@ -193,6 +193,7 @@ def _list_ranked(
     ctx: typer.Context,
     filters: tuple[str | None, str | None, str | None],
     sort: str,
+    section: str | None,
     *,
     as_json: bool,
 ) -> None:
@@ -205,7 +206,7 @@ def _list_ranked(
     where = link_filter(*filters)
     obj = state(ctx)
     with obj.store(write=False) as store:
-        ranked = ranked_links(store, obj.config(), where, obj.now)
+        ranked = ranked_links(store, obj.config(), where, obj.now, section=section)
     if as_json:
         _print_json_array({**view_json(view), "rank": score_json(s)} for view, s in ranked)
         return
