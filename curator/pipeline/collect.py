@@ -188,7 +188,7 @@ async def _collect_all(
     claimed = _Channels(store, RunClock(now))
     async with Fetcher(config.fetch) as fetcher:
         feed_jobs = [_collect_feed(fetcher, claimed, feed, now, progress) for feed in feeds]
-        feed_jobs += [_collect_service(fetcher, store, s, now, progress) for s in services]
+        feed_jobs += [_collect_service(fetcher, claimed, s, now, progress) for s in services]
         arxiv_job = _collect_queries(arxiv, fetcher, claimed, queries, now, progress)
         feed_reports, arxiv_reports = await asyncio.gather(asyncio.gather(*feed_jobs), arxiv_job)
     return [*feed_reports, *arxiv_reports]
@@ -212,12 +212,17 @@ def _services(config: Config) -> list[_Service]:
 
 
 async def _collect_service(
-    fetcher: Fetcher, store: Store, service: _Service, now: datetime, progress: Progress
+    fetcher: Fetcher, channels: _Channels, service: _Service, now: datetime, progress: Progress
 ) -> ChannelReport:
     """One service's list queued with its signals; the days since its last good run."""
     kind, name, ref, fetch = service
     report = ChannelReport(name, kind)
-    state = store.source_state(kind, ref, name)
+    store = channels.store
+    state = channels.claim(kind, ref, name)
+    if state is None:
+        report.skipped = True
+        progress.advance()
+        return report
     last = state.last_fetched if state.failures == 0 else None
     try:
         listing = await fetch(fetcher, last, now)
