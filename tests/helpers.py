@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -35,6 +35,13 @@ NOW = datetime(2023, 12, 27, 9, 0, tzinfo=UTC)
 HUNG_AFTER = 120.0
 # Neither a zlib stream nor raw deflate. (Random bytes will not do: 0.5% of them decode.)
 INVALID_DEFLATE = b"x\x9c" + b"\xff" * 16
+
+
+def recent_days() -> tuple[str, ...]:
+    """`--since` yesterday `--until` today (UTC): a window holding the links the test has
+    just added, even when it runs across midnight."""
+    today = datetime.now(UTC).date()
+    return ("--since", (today - timedelta(days=1)).isoformat(), "--until", today.isoformat())
 
 
 def fetch_all(urls: list[str], config: FetchConfig) -> list[Response | FetchError]:

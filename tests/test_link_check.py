@@ -17,7 +17,7 @@ from curator.http import Response
 from curator.pipeline.linkcheck import MOVED, judge
 from tests.cli import invoke
 from tests.fakes import API_PATH, FakeArxiv
-from tests.helpers import DATA
+from tests.helpers import DATA, recent_days
 from tests.server import LoopbackServer
 
 PAGE = (DATA / "publishing" / "no_image.html").read_bytes()
@@ -63,11 +63,6 @@ def with_a_paper(runner: CliRunner, env: Path, server: LoopbackServer) -> None:
     invoke(runner, "edit", "1", "--url", server.url("/paper"))
 
 
-def window() -> tuple[str, ...]:
-    today = datetime.now(UTC).date().isoformat()
-    return ("--since", today, "--until", today)
-
-
 @pytest.fixture
 def week(runner: CliRunner, env: Path, server: LoopbackServer) -> dict[str, dict[str, object]]:
     """Eight enriched links, then the web changes under them. Returns the draft's items
@@ -104,7 +99,7 @@ def where(item: dict[str, object]) -> str:
 def test_dead_links_are_reported_by_item_and_exit_1(
     runner: CliRunner, week: dict[str, dict[str, object]], server: LoopbackServer
 ) -> None:
-    stdout, stderr = invoke(runner, "draft", *window(), "--check", "--links", code=1)
+    stdout, stderr = invoke(runner, "draft", *recent_days(), "--check", "--links", code=1)
     assert stdout.startswith("---\n")  # the draft is still written
     lines = stderr.splitlines()
     assert not [line for line in lines if line.startswith("warning:")]
@@ -123,7 +118,7 @@ def test_dead_links_are_reported_by_item_and_exit_1(
 def test_a_moved_link_comes_with_the_edit_that_applies_it(
     runner: CliRunner, week: dict[str, dict[str, object]], server: LoopbackServer
 ) -> None:
-    _, stderr = invoke(runner, "draft", *window(), "--check", "--links", code=1)
+    _, stderr = invoke(runner, "draft", *recent_days(), "--check", "--links", code=1)
     moved = week["moved"]
     new = server.url("/new-home")
     assert (
@@ -134,7 +129,7 @@ def test_a_moved_link_comes_with_the_edit_that_applies_it(
     assert f"unchecked link: {where(week['forbidden'])}: HTTP 403" in stderr
     assert f"{where(week['ok'])}" not in stderr
     invoke(runner, "edit", str(moved["id"]), "--url", new)
-    _, stderr = invoke(runner, "draft", *window(), "--check", "--links", code=1)
+    _, stderr = invoke(runner, "draft", *recent_days(), "--check", "--links", code=1)
     assert "moved link" not in stderr
 
 
@@ -145,7 +140,7 @@ def test_links_that_answer_add_nothing_to_the_check(
     server.add("/fine", PAGE)
     invoke(runner, "add", server.url("/fine"))
     invoke(runner, "enrich")
-    _, stderr = invoke(runner, "draft", *window(), "--check", "--links")
+    _, stderr = invoke(runner, "draft", *recent_days(), "--check", "--links")
     assert stderr == ""
     assert len(server.hits("/paper")) == 1 and len(server.hits("/fine")) == 2
 
