@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -40,6 +40,13 @@ INVALID_DEFLATE = b"x\x9c" + b"\xff" * 16
 def today() -> str:
     """Today's date in UTC, ISO: the day a link a test adds now was first seen."""
     return datetime.now(UTC).date().isoformat()
+
+
+def recent_days() -> tuple[str, ...]:
+    """`--since` yesterday `--until` today (UTC): a window holding the links the test has
+    just added, even when it runs across midnight."""
+    today = datetime.now(UTC).date()
+    return ("--since", (today - timedelta(days=1)).isoformat(), "--until", today.isoformat())
 
 
 def fetch_all(urls: list[str], config: FetchConfig) -> list[Response | FetchError]:

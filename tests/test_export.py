@@ -19,7 +19,7 @@ from curator.export import ghost
 from curator.http import Fetcher
 from tests.cli import invoke
 from tests.export_fakes import FakeButtondown, FakeGhost
-from tests.helpers import DATA, today
+from tests.helpers import DATA, recent_days
 from tests.server import LoopbackServer
 
 KEY = "bd-secret-token-1234567890"
@@ -27,8 +27,7 @@ PAGES = DATA / "publishing"
 
 
 def window() -> tuple[str, ...]:
-    day = today()
-    return ("--since", day, "--until", day, "--date", "2024-01-05", "--number", "4")
+    return (*recent_days(), "--date", "2024-01-05", "--number", "4")
 
 
 @pytest.fixture

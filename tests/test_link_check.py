@@ -5,15 +5,19 @@ reported by item number, exit 1 when any is dead."""
 from __future__ import annotations
 
 import json
+import shlex
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from curator.compose.draft import Entry, Placed
+from curator.http import Response
+from curator.pipeline.linkcheck import MOVED, judge
 from tests.cli import invoke
 from tests.fakes import API_PATH, FakeArxiv
-from tests.helpers import DATA, today
+from tests.helpers import DATA, recent_days
 from tests.server import LoopbackServer
 
 PAGE = (DATA / "publishing" / "no_image.html").read_bytes()
@@ -59,11 +63,6 @@ def with_a_paper(runner: CliRunner, env: Path, server: LoopbackServer) -> None:
     invoke(runner, "edit", "1", "--url", server.url("/paper"))
 
 
-def window() -> tuple[str, ...]:
-    day = today()
-    return ("--since", day, "--until", day)
-
-
 @pytest.fixture
 def week(runner: CliRunner, env: Path, server: LoopbackServer) -> dict[str, dict[str, object]]:
     """Eight enriched links, then the web changes under them. Returns the draft's items
@@ -100,7 +99,7 @@ def where(item: dict[str, object]) -> str:
 def test_dead_links_are_reported_by_item_and_exit_1(
     runner: CliRunner, week: dict[str, dict[str, object]], server: LoopbackServer
 ) -> None:
-    stdout, stderr = invoke(runner, "draft", *window(), "--check", "--links", code=1)
+    stdout, stderr = invoke(runner, "draft", *recent_days(), "--check", "--links", code=1)
     assert stdout.startswith("---\n")  # the draft is still written
     lines = stderr.splitlines()
     assert not [line for line in lines if line.startswith("warning:")]
@@ -119,7 +118,7 @@ def test_dead_links_are_reported_by_item_and_exit_1(
 def test_a_moved_link_comes_with_the_edit_that_applies_it(
     runner: CliRunner, week: dict[str, dict[str, object]], server: LoopbackServer
 ) -> None:
-    _, stderr = invoke(runner, "draft", *window(), "--check", "--links", code=1)
+    _, stderr = invoke(runner, "draft", *recent_days(), "--check", "--links", code=1)
     moved = week["moved"]
     new = server.url("/new-home")
     assert (
@@ -130,7 +129,7 @@ def test_a_moved_link_comes_with_the_edit_that_applies_it(
     assert f"unchecked link: {where(week['forbidden'])}: HTTP 403" in stderr
     assert f"{where(week['ok'])}" not in stderr
     invoke(runner, "edit", str(moved["id"]), "--url", new)
-    _, stderr = invoke(runner, "draft", *window(), "--check", "--links", code=1)
+    _, stderr = invoke(runner, "draft", *recent_days(), "--check", "--links", code=1)
     assert "moved link" not in stderr
 
 
@@ -141,7 +140,7 @@ def test_links_that_answer_add_nothing_to_the_check(
     server.add("/fine", PAGE)
     invoke(runner, "add", server.url("/fine"))
     invoke(runner, "enrich")
-    _, stderr = invoke(runner, "draft", *window(), "--check", "--links")
+    _, stderr = invoke(runner, "draft", *recent_days(), "--check", "--links")
     assert stderr == ""
     assert len(server.hits("/paper")) == 1 and len(server.hits("/fine")) == 2
 
@@ -149,3 +148,14 @@ def test_links_that_answer_add_nothing_to_the_check(
 def test_links_goes_with_check(runner: CliRunner, env: Path) -> None:
     _, stderr = invoke(runner, "draft", "--links", code=2)
     assert "--links goes with --check" in stderr
+
+
+def test_the_edit_for_a_link_moved_to_a_query_url_can_be_pasted_into_a_shell() -> None:
+    old = "https://example.com/post?id=7"
+    final = "https://example.com/posts/7?page=2&section=news"
+    entry = Entry(1, "A post", old, "link", "Example", "", None)
+    problem = judge(Placed("Links", 1, entry), Response(final, 200, {}, b""))
+    assert problem is not None and problem.kind == MOVED
+    command = str(problem).split("apply: ", 1)[1]
+    words = shlex.shlex(command, posix=True, punctuation_chars=True)  # `&` as a shell reads it
+    assert list(words) == ["curator", "edit", "1", "--url", final]

@@ -127,6 +127,23 @@ def test_list_sort_rank_shows_the_score_and_its_parts(env: Path, runner: CliRunn
     assert '"rank": {"score": ' in ranked
 
 
+def test_list_sort_rank_keeps_a_title_with_a_tab_on_one_field(env: Path, runner: CliRunner) -> None:
+    invoke(runner, "add", "https://example.com/post")
+    invoke(runner, "edit", "1", "--title", "Two\tparts\nand a line")
+    stdout, _ = invoke(runner, "list", "--sort", "rank")
+    (line,) = stdout.splitlines()
+    fields = line.split("\t")
+    assert len(fields) == 4 and fields[1] == "1" and fields[3] == "Two parts and a line"
+
+
+def test_list_sort_rank_keeps_to_the_section_asked_for(env: Path, runner: CliRunner) -> None:
+    invoke(runner, "add", "https://arxiv.org/abs/2312.00001", "https://example.com/post")
+    stdout, _ = invoke(runner, "list", "--sort", "rank", "--section", "AI Papers")
+    assert [line.split("\t")[1] for line in stdout.splitlines()] == ["1"]
+    _, stderr = invoke(runner, "list", "--draft", "--sort", "rank", code=2)
+    assert "--draft takes only --week and --json" in stderr
+
+
 def test_draft_and_service_keys_are_checked(tmp_path: Path) -> None:
     path = tmp_path / "curator.toml"
     config = parse_config('[draft]\npaper_summary = "hf"\n[draft.rank]\nage = 0.5\n', path)

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from curator.config import load_config
-from curator.pipeline.collect import collect
+from curator.pipeline.collect import DAILY_PAPERS, HUGGINGFACE, collect
 from curator.pipeline.enrich import enrich
 from curator.store import Store
 from tests.cli import invoke, queue
@@ -99,6 +99,22 @@ def test_daily_papers_queue_every_page_of_every_day_in_the_window(
     paper = by_url(items)["https://arxiv.org/abs/2312.00159"]
     assert paper["kind"] == "paper"
     assert paper["signals"]["hf_upvotes"] == 159  # type: ignore[index]
+
+
+def test_daily_papers_another_collect_is_fetching_are_skipped(
+    env: Path, server: LoopbackServer
+) -> None:
+    fake = FakeHuggingFace(days={WEEK[6]: [hf_item("2312.00001")]})
+    server.add_writer(HF_DAILY, fake)
+    path = write_config(env, server, hf_section(server, "daily_papers = true"))
+    config = load_config(path, required=True)
+    ref = config.huggingface.api_url + "/daily_papers"
+    with Store(env / "curator.db") as store:
+        lease = NOW + timedelta(minutes=1)
+        assert store.claim_source(HUGGINGFACE, ref, DAILY_PAPERS, "other run", NOW, lease)
+        report = collect(config, store, NOW, then_enrich=False)
+    assert [(c.name, c.skipped) for c in report.channels] == [(DAILY_PAPERS, True)]
+    assert fake.calls == []
 
 
 def test_the_next_run_fetches_only_the_days_since_the_last(

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from curator.cli import render
 from curator.cli.app import Command, app, state, stderr
 from curator.errors import UsageError
 
@@ -150,15 +151,13 @@ def draft(
     day = publish_date.date() if publish_date else None
     with obj.store(write=publish or summarize) as store:
         if summarize:
-            from curator.cli.summarize import render_summaries
             from curator.pipeline.summarize import summarize as summarize_links
 
-            render_summaries(summarize_links(config, store, [], choice, obj.now))
+            render.summarized(summarize_links(config, store, [], choice, obj.now))
         result = build_draft(
             config, store, choice, number=number, publish_date=day, now=obj.now, form=form.value
         )
-        for warning in result.warnings:
-            stderr.print(f"warning: {warning}", markup=False)
+        render.warnings(result.warnings)
         if out is None:
             typer.echo(result.text, nl=False)
         else:

@@ -62,7 +62,7 @@ def _explain(ctx: typer.Context, link_id: int) -> None:
     from curator.pipeline.enrich import explain
 
     obj = state(ctx)
-    with obj.store() as store:
+    with obj.store(write=False) as store:  # --explain changes nothing: no integrity check
         found = explain(obj.config(), store, link_id)
     typer.echo(explanation(found))
 

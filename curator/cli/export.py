@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from curator.cli import render
 from curator.cli.app import Command, app, state, stderr
 from curator.cli.compose import DraftDate, DraftNumber, DraftWeek, Since, Until, window_choice
 
@@ -56,8 +57,7 @@ def export(
             publish_date=day,
             now=obj.now,
         )
-    for warning in exported.result.warnings:
-        stderr.print(f"warning: {warning}", markup=False)
+    render.warnings(exported.result.warnings)
     verb = "updated" if exported.is_update else "created"
     stderr.print(f"{verb} the {service.value} draft", markup=False)
     typer.echo(exported.remote.url)

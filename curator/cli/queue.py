@@ -7,17 +7,21 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable
-from dataclasses import asdict
+from collections.abc import Callable, Iterable
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
 from curator.cli import render
 from curator.cli.app import Command, app, state, stderr, stdout_console
 from curator.errors import UsageError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+T = TypeVar("T")
 
 # The store's statuses (curator.store.STATUSES, which checks them), for the help text;
 # tests/test_cli.py keeps the two equal.
@@ -167,7 +171,7 @@ def list_(
     Example: curator list --status failed
     """
     if draft:
-        if status or section or kind:
+        if status or section or kind or sort:
             raise UsageError("--draft takes only --week and --json")
         _list_draft(ctx, week, as_json=as_json)
         return
@@ -175,27 +179,21 @@ def list_(
     from curator.pipeline.queue import link_filter, list_links
 
     if sort is not None:
-        _list_ranked(ctx, (week, status, kind), sort, as_json=as_json)
+        _list_ranked(ctx, (week, status, kind), sort, section, as_json=as_json)
         return
     where = link_filter(week, status, kind)
     obj = state(ctx)
     config = obj.config()
     with obj.store(write=False) as store:  # rows are printed as they stream from the store
         views = list_links(store, config, where, section=section, with_sightings=as_json)
-        if as_json:
-            _print_json_array(view_json(view) for view in views)
-            return
-        console = stdout_console()
-        if console.is_terminal:
-            render.links_table(views, console)
-        else:
-            render.links_lines(views, console)
+        _show(views, view_json if as_json else None, render.links_table, render.links_lines)
 
 
 def _list_ranked(
     ctx: typer.Context,
     filters: tuple[str | None, str | None, str | None],
     sort: str,
+    section: str | None,
     *,
     as_json: bool,
 ) -> None:
@@ -208,14 +206,11 @@ def _list_ranked(
     where = link_filter(*filters)
     obj = state(ctx)
     with obj.store(write=False) as store:
-        ranked = ranked_links(store, obj.config(), where, obj.now)
+        ranked = ranked_links(store, obj.config(), where, obj.now, section=section)
     if as_json:
         _print_json_array({**view_json(view), "rank": score_json(s)} for view, s in ranked)
         return
-    for view, found in ranked:
-        parts = " ".join(f"{name}={value:+.1f}" for name, value in asdict(found).items())
-        title = view.link.user_title or view.link.title or view.link.url
-        sys.stdout.write(f"{found.total:8.1f}\t{view.link.id}\t{parts}\t{title}\n")
+    render.ranked_lines(ranked, stdout_console())
 
 
 def _list_draft(ctx: typer.Context, week: str | None, *, as_json: bool) -> None:
@@ -228,17 +223,9 @@ def _list_draft(ctx: typer.Context, week: str | None, *, as_json: bool) -> None:
     config = obj.config()
     with obj.store(write=False) as store:
         plan = plan_issue(config, store, choice, now=obj.now)
-    for warning in plan.warnings:
-        stderr.print(f"warning: {warning}", markup=False)
-    items = plan.items
-    if as_json:
-        _print_json_array(draft_item_json(item) for item in items)
-        return
-    console = stdout_console()
-    if console.is_terminal:
-        render.draft_table(items, console)
-    else:
-        render.draft_lines(items, console)
+    render.warnings(plan.warnings)
+    to_json = draft_item_json if as_json else None
+    _show(plan.items, to_json, render.draft_table, render.draft_lines)
 
 
 def _decision_command(action: str, summary: str, example: str) -> None:
@@ -366,6 +353,21 @@ def _read_bytes(path: Path) -> bytes:
     if b"\x00" in data:
         raise UsageError(f"{path}: a binary file, not OPML, bookmarks or a list of URLs")
     return data
+
+
+def _show(
+    rows: Iterable[T],
+    to_json: Callable[[T], Any] | None,
+    table: Callable[[Any, Console], None],
+    lines: Callable[[Any, Console], None],
+) -> None:
+    """`list`'s three looks: a JSON array when `to_json` is given, else a table on a
+    terminal and lines in a pipe."""
+    if to_json is not None:
+        _print_json_array(map(to_json, rows))
+        return
+    console = stdout_console()
+    (table if console.is_terminal else lines)(rows, console)
 
 
 def _print_json_array(items: Iterable[Any]) -> None:

@@ -6,6 +6,7 @@ rich and the pipeline's types load only when a report is drawn (start-up time).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import asdict
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -17,8 +18,10 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from curator.compose import Placed
+    from curator.compose.selection import Score
     from curator.pipeline.enrich import EnrichReport
     from curator.pipeline.queue import AddReport, LinkView
+    from curator.pipeline.summarize import SummarizeReport
 
 MAX_LISTED_FAILURES = 20
 DECISION_WORDS = {"pick": "picked", "skip": "skipped", "feature": "featured", "pin": "pinned"}
@@ -39,6 +42,22 @@ def added(report: AddReport) -> None:
     if report.dropped:
         parts.append(f"{report.dropped} non-http links skipped")
     stderr.print(", ".join(parts), markup=False)
+
+
+def warnings(texts: Iterable[str]) -> None:
+    for text in texts:
+        stderr.print(f"warning: {text}", markup=False)
+
+
+def summarized(report: SummarizeReport) -> None:
+    """What `summarize` did, then its warnings."""
+    line = f"summaries: {report.made} made, {report.cached} cached"
+    if report.own:
+        line += f", {report.own} with your own"
+    if report.capped:
+        line += f", {report.capped} left for the next run (max_per_run)"
+    stderr.print(line, markup=False)
+    warnings(report.warnings)
 
 
 def enriched(report: EnrichReport) -> None:
@@ -97,6 +116,14 @@ def links_lines(views: Iterable[LinkView], console: Console) -> None:
         fields = [str(link.id), flags(view), link.kind, collapse(link.user_title or link.title)]
         fields += [link.url, collapse(link.error)] if link.error else [link.url]
         print("\t".join(fields), file=console.file)
+
+
+def ranked_lines(ranked: Iterable[tuple[LinkView, Score]], console: Console) -> None:
+    """`list --sort rank`: score, id, the score's parts, title; tab-separated."""
+    for view, found in ranked:
+        parts = " ".join(f"{name}={value:+.1f}" for name, value in asdict(found).items())
+        title = collapse(view.link.user_title or view.link.title or view.link.url)
+        print(f"{found.total:8.1f}\t{view.link.id}\t{parts}\t{title}", file=console.file)
 
 
 def draft_table(items: Sequence[Placed], console: Console) -> None:

@@ -5,15 +5,13 @@ llm is imported by the pipeline only when a call is due, never for `--help`.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
-from curator.cli.app import Command, app, state, stderr
+from curator.cli import render
+from curator.cli.app import Command, app, state
 from curator.cli.compose import DraftWeek, Since, Until, window_choice
-
-if TYPE_CHECKING:
-    from curator.pipeline.summarize import SummarizeReport
 
 
 @app.command(cls=Command)
@@ -45,16 +43,4 @@ def summarize(
     config = obj.config()
     with obj.store() as store:
         report = summarize_links(config, store, ids or [], choice, obj.now)
-    render_summaries(report)
-
-
-def render_summaries(report: SummarizeReport) -> None:
-    """What the run did, then its warnings, on stderr."""
-    line = f"summaries: {report.made} made, {report.cached} cached"
-    if report.own:
-        line += f", {report.own} with your own"
-    if report.capped:
-        line += f", {report.capped} left for the next run (max_per_run)"
-    stderr.print(line, markup=False)
-    for warning in report.warnings:
-        stderr.print(f"warning: {warning}", markup=False)
+    render.summarized(report)

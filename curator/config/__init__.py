@@ -292,29 +292,27 @@ def _check(config: Config, path: Path) -> None:
             raise ConfigError(f"{path}: arxiv[{i}].query is empty")
         _check_unique(arxiv_name(query), names, path, f"arxiv[{i}].name")
     _check_services(config, path)
-    if config.draft.paper_summary not in PAPER_SUMMARIES:
-        raise ConfigError(f'{path}: draft.paper_summary must be "abstract" or "hf"')
-    if config.draft.max_papers < 0 or config.draft.max_links < 0:
-        raise ConfigError(f"{path}: draft.max_papers and draft.max_links must be >= 0")
+    _check_draft(config.draft, path)
     _check_url(config.export.buttondown.api_url, path, "export.buttondown.api_url")
     if config.export.ghost.url:
         _check_url(config.export.ghost.url, path, "export.ghost.url")
-    _check_dates(config.draft, path)
-
-    _check_summaries(config, path)
+    _check_summaries(config.summaries, path)
 
 
-def _check_dates(draft: DraftConfig, path: Path) -> None:
+def _check_draft(draft: DraftConfig, path: Path) -> None:
+    if draft.paper_summary not in PAPER_SUMMARIES:
+        raise ConfigError(f'{path}: draft.paper_summary must be "abstract" or "hf"')
+    if draft.max_papers < 0 or draft.max_links < 0:
+        raise ConfigError(f"{path}: draft.max_papers and draft.max_links must be >= 0")
+    if draft.summary not in SUMMARY_KINDS:
+        raise ConfigError(f"{path}: draft.summary must be one of {', '.join(SUMMARY_KINDS)}")
     if draft.date_format not in DATE_FORMATS and "%" not in draft.date_format:
         raise ConfigError(f'{path}: draft.date_format must be "long", "iso" or a strftime pattern')
     if not _YAML_KEY.fullmatch(draft.date_key):
         raise ConfigError(f"{path}: draft.date_key must be a plain name like pubDate")
 
 
-def _check_summaries(config: Config, path: Path) -> None:
-    if config.draft.summary not in SUMMARY_KINDS:
-        raise ConfigError(f"{path}: draft.summary must be one of {', '.join(SUMMARY_KINDS)}")
-    summaries = config.summaries
+def _check_summaries(summaries: SummariesConfig, path: Path) -> None:
     for name in ("sentences", "max_per_run", "max_chars"):
         if getattr(summaries, name) < 1:
             raise ConfigError(f"{path}: summaries.{name} must be at least 1")

@@ -113,7 +113,7 @@ def channel_rows(config: Config, store: Store) -> list[ChannelRow]:
     states = {(s.kind, s.ref): s for s in store.source_states()}
     configured = [(FEED, feed_name(f), f.url) for f in config.feed]
     configured += [(ARXIV, arxiv_name(q), q.query) for q in config.arxiv]
-    configured += [(kind, name, ref) for kind, name, ref, _ in _services(config)]
+    configured += [(s.kind, s.name, s.ref) for s in _services(config)]
     rows = []
     for kind, name, ref in configured:
         found = states.get((kind, ref)) or SourceState(kind=kind, ref=ref, name=name)
@@ -144,7 +144,7 @@ def collect(
     """Fetch the configured channels (or the one named `only`), queue what they list, then
     enrich what is pending unless told not to."""
     feeds, queries = _selected(config, only)
-    services = [s for s in _services(config) if only in (None, s[1])]
+    services = [s for s in _services(config) if only in (None, s.name)]
     progress = progress or NoProgress()
     arxiv = arxiv_client(config.fetch) if queries else None  # one client: the delay holds
     progress.start("Collecting", len(feeds) + len(queries) + len(services))
@@ -168,7 +168,7 @@ def _selected(
         return config.feed, config.arxiv
     feeds = [f for f in config.feed if feed_name(f) == only]
     queries = [q for q in config.arxiv if arxiv_name(q) == only]
-    services = [name for _, name, _, _ in _services(config)]
+    services = [s.name for s in _services(config)]
     if not feeds and not queries and only not in services:
         names = [feed_name(f) for f in config.feed] + [arxiv_name(q) for q in config.arxiv]
         names += services
@@ -188,39 +188,49 @@ async def _collect_all(
     claimed = _Channels(store, RunClock(now))
     async with Fetcher(config.fetch) as fetcher:
         feed_jobs = [_collect_feed(fetcher, claimed, feed, now, progress) for feed in feeds]
-        feed_jobs += [_collect_service(fetcher, store, s, now, progress) for s in services]
+        feed_jobs += [_collect_service(fetcher, claimed, s, now, progress) for s in services]
         arxiv_job = _collect_queries(arxiv, fetcher, claimed, queries, now, progress)
         feed_reports, arxiv_reports = await asyncio.gather(asyncio.gather(*feed_jobs), arxiv_job)
     return [*feed_reports, *arxiv_reports]
 
 
-_Service = tuple[str, str, str, Callable[[Fetcher, datetime | None, datetime], Awaitable[Listing]]]
+@dataclass(frozen=True)
+class _Service:
+    """A service's list as a channel: its state's kind and ref, and how to fetch it."""
+
+    kind: str
+    name: str
+    ref: str
+    fetch: Callable[[Fetcher, datetime | None, datetime], Awaitable[Listing]]
 
 
 def _services(config: Config) -> list[_Service]:
-    """The Hugging Face and Hacker News lists the config turns on, as channels (issue 17):
-    (kind, name, ref, fetch)."""
+    """The Hugging Face and Hacker News lists the config turns on, as channels (issue 17)."""
     hf, hn = config.huggingface, config.hackernews
     found: list[_Service] = []
     if hf.daily_papers:
         fetch_hf = partial(signals.daily_papers, hf)
-        found.append((HUGGINGFACE, DAILY_PAPERS, hf.api_url + "/daily_papers", fetch_hf))
+        found.append(_Service(HUGGINGFACE, DAILY_PAPERS, hf.api_url + "/daily_papers", fetch_hf))
     if hn.front_page:
         fetch_hn = partial(signals.front_page, hn)
-        found.append((HACKERNEWS, FRONT_PAGE, hn.api_url + "/search_by_date", fetch_hn))
+        found.append(_Service(HACKERNEWS, FRONT_PAGE, hn.api_url + "/search_by_date", fetch_hn))
     return found
 
 
 async def _collect_service(
-    fetcher: Fetcher, store: Store, service: _Service, now: datetime, progress: Progress
+    fetcher: Fetcher, channels: _Channels, service: _Service, now: datetime, progress: Progress
 ) -> ChannelReport:
     """One service's list queued with its signals; the days since its last good run."""
-    kind, name, ref, fetch = service
-    report = ChannelReport(name, kind)
-    state = store.source_state(kind, ref, name)
+    report = ChannelReport(service.name, service.kind)
+    store = channels.store
+    state = channels.claim(service.kind, service.ref, service.name)
+    if state is None:
+        report.skipped = True
+        progress.advance()
+        return report
     last = state.last_fetched if state.failures == 0 else None
     try:
-        listing = await fetch(fetcher, last, now)
+        listing = await service.fetch(fetcher, last, now)
         _queue(store, listing.candidates, now, report)
         store.save_signals(listing.signals)
         report.warning = listing.warning

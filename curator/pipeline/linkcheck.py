@@ -10,6 +10,7 @@ unchecked: they say nothing certain about the page.
 from __future__ import annotations
 
 import asyncio
+import shlex
 from dataclasses import dataclass
 
 from curator import urls
@@ -66,7 +67,8 @@ def _moved(item: Placed, final: str) -> LinkProblem | None:
     tracking parameters: those keep the link's key)."""
     if urls.identify(final).key == urls.identify(item.entry.url).key:
         return None
-    apply = f"curator edit {item.entry.link_id} --url {final}"
+    # Quoted for the shell it is pasted into: a query's `&` would otherwise end the command.
+    apply = f"curator edit {item.entry.link_id} --url {shlex.quote(final)}"
     return LinkProblem(item, MOVED, f"{item.entry.url} now redirects to {final}; apply: {apply}")
 
 

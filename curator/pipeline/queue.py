@@ -122,13 +122,13 @@ def list_links(
 
 
 def ranked_links(
-    store: Store, config: Config, where: LinkFilter, now: datetime
+    store: Store, config: Config, where: LinkFilter, now: datetime, *, section: str | None = None
 ) -> list[tuple[LinkView, Score]]:
     """The links matching `where`, highest rank score first (`list --sort rank`): the
     score the draft's automatic selection ranks by, with the window ending `now`."""
     from curator.compose.selection import score
 
-    views = list(list_links(store, config, where, with_sightings=True))
+    views = list(list_links(store, config, where, section=section, with_sightings=True))
     counts = store.source_counts([view.link.id or 0 for view in views])
     scored = [
         (view, score(view.link, counts.get(view.link.id or 0, 0), config.draft, now))
