@@ -93,7 +93,7 @@ def test_a_link_covering_a_paper_the_cap_left_out_keeps_its_own_line() -> None:
 
 
 def covered(html: str, url: str = "https://news.example/story") -> str | None:
-    return covered_paper(document_fromstring(html), url)
+    return covered_paper(document_fromstring(html), html, url)
 
 
 def test_links_to_a_paper_count_whatever_their_case_or_scheme() -> None:

@@ -160,7 +160,7 @@ def explain_html(html: str, url: str, labels: Mapping[str, str]) -> Explained:
     from curator.enrich.metadata import read_page  # imports trafilatura: see parse_html
 
     tree = parse_html(html, url)
-    facts = read_page(tree, url, DATE_PARAMS)
+    facts = read_page(tree, html, url, DATE_PARAMS)
     found = facts.document
     author = _collapse(found.author)
     headline, signals = _headline(facts, url, labels)
@@ -180,7 +180,7 @@ def explain_html(html: str, url: str, labels: Mapping[str, str]) -> Explained:
         authors=tuple(name.strip() for name in author.split(";")) if author else (),
         final_url=url,
         image=facts.image,
-        covers=covered_paper(tree, url),
+        covers=covered_paper(tree, html, url),
     )
     return Explained(meta, headline.rule if headline else "from the URL", label.rule, signals)
 
