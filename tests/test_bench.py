@@ -25,7 +25,7 @@ FIGURES = {
         "enrich with 2,000 pending: first commit",
     ],
     "startup": ["start-up: curator --version", "start-up: curator add URL"],
-    "team": ["two processes"],
+    "team": ["two processes on one PostgreSQL queue", "the same with 12 KB pages"],
     "serve": [
         "serve: the page over 100 candidates",
         "serve: a triage key's round trip, 100 candidates",
