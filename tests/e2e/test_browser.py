@@ -204,6 +204,25 @@ def test_e_edits_title_and_summary_in_place_and_u_the_url(page: Page, runner: Cl
     expect(preview(page)).to_contain_text("(https://example.com/the-better-link)")
 
 
+def test_e_starts_from_the_whole_summary_where_the_card_shows_it_cut(
+    page: Page, runner: CliRunner
+) -> None:
+    shown = {int(i) for i in page.locator("#week [data-link-id]").evaluate_all(
+        "els => els.map(e => e.dataset.linkId)")}  # fmt: skip
+    long = next(e for e in queue(runner) if e["id"] in shown and len(e["summary"] or "") > 400)
+    card = item(page, long["id"])
+    cut = card.locator(".summary").text_content() or ""
+    assert cut.endswith("...") and long["summary"].startswith(cut[:-3].rstrip())
+    choose(page, long["id"])
+    page.keyboard.press("e")
+    summary = card.get_by_role("form", name="Edit link").get_by_label("Summary")
+    expect(summary).to_have_value(long["summary"])
+    summary.press("End")
+    summary.type(" Worth it.")
+    summary.press("Enter")
+    wait_for(runner, long["id"], "user_summary", long["summary"] + " Worth it.")
+
+
 def test_alt_arrows_move_an_item_within_its_section(page: Page, runner: CliRunner) -> None:
     before = ids_in(page, OTHER)
     choose(page, before[1])

@@ -164,8 +164,7 @@ function edit(item, focus) {
   form.className = "edit";
   form.setAttribute("aria-label", "Edit link");
   const title = item.dataset.title || item.querySelector(".title").textContent;
-  const summaryNode = item.querySelector(".summary");
-  const summary = item.dataset.summary || (summaryNode ? summaryNode.textContent : "");
+  const summary = item.dataset.summary || "";
   const inputs = {
     title: field(form, "Title", "title", title, false),
     summary: field(form, "Summary", "summary", summary, true),
