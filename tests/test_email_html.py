@@ -89,8 +89,9 @@ def test_html_draft_is_one_document_without_front_matter_or_style_blocks(
     assert tree.findtext(".//title") == "Some interesting things to read #3"
     assert tree.find(".//style") is None
     assert "publishDate" not in document and "tags:" not in tree.text_content()
-    assert "margin" in (tree.find(".//body").get("style") or "")
-    assert all(a.get("style") for a in tree.iter("a"))
+    assert "margin: 0 auto" in (tree.find(".//body").get("style") or "")
+    anchors = list(tree.iter("a"))
+    assert len(anchors) > 3 and all("color: #0b5cad" in (a.get("style") or "") for a in anchors)
     assert not list(tree.iter("b", "i", "script"))
     image = tree.find(".//img")
     assert image is not None and image.get("src") == week.url("/img/robot.jpg")
