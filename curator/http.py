@@ -16,7 +16,8 @@ import socket
 import ssl
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -137,13 +138,9 @@ class Fetcher:
         try:
             await slots.hold(urls.host(current))
             deadline = asyncio.get_running_loop().time() + self.config.timeout
-            try:
+            with self._failures(url):
                 async with asyncio.timeout_at(deadline):
                     return await self._call(method, current, headers, json)
-            except (TimeoutError, httpx.TimeoutException):
-                raise FetchTimeout(url, self.config.timeout) from None
-            except httpx.TransportError as err:
-                raise _transport_error(url, err) from None
         finally:
             slots.release()
 
@@ -225,23 +222,31 @@ class Fetcher:
         deadline: float,
     ) -> Response:
         """One hop; a connection the server closed without notice is retried once."""
-        for attempt in (1, 2):
+        with self._failures(url):
             try:
                 async with asyncio.timeout_at(deadline):
                     return await self._request(url, current, headers, body_types)
-            except httpx.RemoteProtocolError as err:
-                if attempt == 2:
-                    raise NetworkError(url, f"protocol error ({_first_line(err)})") from None
-            except (TimeoutError, httpx.TimeoutException):
-                raise FetchTimeout(url, self.config.timeout) from None
-            except httpx.UnsupportedProtocol:
-                raise BlockedURLError(url, "not an http(s) URL") from None
-            except httpx.TransportError as err:
-                raise _transport_error(url, err) from None
-            except httpx.InvalidURL as err:
-                # httpx parses a redirect's Location even when not following it.
-                raise BlockedURLError(url, f"redirect refused ({_first_line(err)})") from None
-        raise AssertionError("unreachable")
+            except httpx.RemoteProtocolError:
+                pass
+            async with asyncio.timeout_at(deadline):
+                return await self._request(url, current, headers, body_types)
+
+    @contextmanager
+    def _failures(self, url: str) -> Iterator[None]:
+        """httpx's exceptions as the FetchError recorded on the link."""
+        try:
+            yield
+        except (TimeoutError, httpx.TimeoutException):
+            raise FetchTimeout(url, self.config.timeout) from None
+        except httpx.RemoteProtocolError as err:
+            raise NetworkError(url, f"protocol error ({_first_line(err)})") from None
+        except httpx.UnsupportedProtocol:
+            raise BlockedURLError(url, "not an http(s) URL") from None
+        except httpx.TransportError as err:
+            raise _transport_error(url, err) from None
+        except httpx.InvalidURL as err:
+            # httpx parses a redirect's Location even when not following it.
+            raise BlockedURLError(url, f"redirect refused ({_first_line(err)})") from None
 
     async def _request(
         self,
