@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from curator import urls
 from curator.errors import UsageError
-from curator.models import FEATURE, PICK, PIN, SKIP, Candidate, Link, Sighting, Signals
+from curator.models import Link, Sighting
 from curator.store import STATUSES, LinkFilter, Store, open_store
+from curator.values import FEATURE, PICK, PIN, SKIP, Candidate, Signals
 
 if TYPE_CHECKING:
     from curator.collect import BadLine

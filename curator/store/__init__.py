@@ -4,8 +4,8 @@ Contract: `open_store(where, ...)` opens the queue for a command (creating it on
 the commands that fill it, refusing a file that is not one); `Store(where)` opens (or
 creates, or migrates) the queue, an SQLite file or a postgresql:// URL, and offers intent-named
 methods over links (`links`, `enrichment`), sources and issues, which take and return
-curator.models values and raise StoreError, never a driver's error. It imports no stage,
-pipeline, http or cli. Every statement one database does its own way is behind
+curator.values and curator.models values and raise StoreError, never a driver's error.
+It imports no stage, pipeline, http or cli. Every statement one database does its own way is behind
 `engine.Dialect`: `sqlite` and `postgresql` (issue 19).
 """
 
