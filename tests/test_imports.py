@@ -33,6 +33,8 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
         "psycopg",
         "sqlalchemy.dialects",  # behind the dialects: curator.store.sqlite, .postgresql
     ),
+    # `curator add`'s quick path (issue 14, item 10): the standard library's sqlite3 alone.
+    "curator.store.sqlite_add": ("sqlalchemy", "sqlmodel", "pydantic", "curator.models"),
     # Pure rules on values: no store, no database.
     "curator.merging": ("curator", "sqlalchemy", "sqlite3"),
     "curator.statuses": ("curator", "sqlalchemy", "sqlite3"),
@@ -66,6 +68,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "curator.merging": ("curator.values", "curator.models", "curator.urls", "curator.text"),
     "curator.statuses": ("curator.values",),
     "curator.store.sqlite": ("sqlite3", "sqlalchemy.dialects.sqlite"),
+    "curator.store.sqlite_add": ("sqlite3",),
     "curator.store.postgresql": ("sqlalchemy.dialects.postgresql",),
     "curator.cli.app": ("curator.store",),  # the app opens the store for every command
 }
