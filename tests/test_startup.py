@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from tests.cli import queue
+from curator import __version__
+from tests.cli import invoke, queue
 
 # Each costs start-up time that a command which does not use it should not pay.
 HEAVY = (
@@ -117,3 +118,28 @@ def test_add_file_to_an_existing_queue_loads_no_database_layer_and_queues_the_li
         "https://example.com/a",
     ]
     assert [s["source"] for s in queue(runner)[0]["sightings"]] == ["manual", "file:links.txt"]
+
+
+def test_version_alone_prints_what_the_option_prints_after_other_options(
+    runner: CliRunner, env: Path
+) -> None:
+    """`curator --version` is answered before the commands are built (main)."""
+    alone = subprocess.run(
+        [sys.executable, "-m", "curator", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=env,
+        timeout=120,
+    )
+    after = subprocess.run(
+        [sys.executable, "-m", "curator", "--db", "x.db", "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=env,
+        timeout=120,
+    )
+    shown = f"curator {__version__}\n"
+    assert alone.stdout == after.stdout == invoke(runner, "--version")[0] == shown
+    assert not (env / "x.db").exists()
