@@ -23,8 +23,8 @@ from curator import urls
 from curator.config import FetchConfig
 from curator.errors import ContentError, FetchError, FetchTimeout
 from curator.http import Fetcher
-from curator.models import Paper
 from curator.text import collapse
+from curator.values import Paper
 from curator.xmltree import parse_xml
 
 # One request asks for at most this many ids or results (150 ids make

@@ -2,14 +2,18 @@
 
 A sighting may offer a better URL to show, a link folded into another after a redirect
 brings the author's choices along, an arXiv query result completes a paper queued by URL.
-Pure functions: imports only curator.models, never the store or a database.
+Pure functions: imports only curator.values (and the Link table's type, for hints),
+never the store or a database.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from curator.models import Candidate, Link, Metadata
+from curator.values import Candidate, Metadata
+
+if TYPE_CHECKING:
+    from curator.models import Link
 
 # Fields the author sets by hand; merging keeps them, enrichment never writes them.
 AUTHOR_FIELDS = (

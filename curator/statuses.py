@@ -2,7 +2,7 @@
 
 The enrichment states (pending, done, failed), the author's decisions (picked, skipped,
 featured, pinned) and published. Pure data: the CLI lists the words, the store turns one into its
-query. Imports only curator.models.
+query. Imports only curator.values.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from curator.models import DONE, FAILED, FEATURE, PENDING, PICK, PIN, SKIP
+from curator.values import DONE, FAILED, FEATURE, PENDING, PICK, PIN, SKIP
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from curator.collect.arxiv import collect_query
 from curator.config import ArxivSource, FetchConfig
 from curator.errors import ContentError, FetchTimeout, HTTPStatusError, NetworkError, TooLargeError
 from curator.http import Fetcher
-from curator.models import Candidate, Paper
+from curator.values import Candidate, Paper
 from tests.fakes import API_PATH as API
 from tests.fakes import ARXIV, FakeArxiv, query_of, send
 from tests.server import LoopbackServer, Seen

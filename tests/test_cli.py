@@ -13,8 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from curator.cli import app
-from curator.models import Candidate, Metadata
 from curator.store import Store
+from curator.values import Candidate, Metadata
 from tests.cli import invoke
 from tests.helpers import NOW
 

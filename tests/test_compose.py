@@ -27,7 +27,8 @@ from curator.compose import (
 )
 from curator.config import DraftConfig, SectionRule
 from curator.errors import TemplateError
-from curator.models import Link, Signals
+from curator.models import Link
+from curator.values import Signals
 from tests.test_markdown import headings, links, parse
 
 DATA = Path(__file__).parent / "data" / "compose"

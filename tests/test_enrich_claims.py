@@ -10,10 +10,10 @@ from http.server import BaseHTTPRequestHandler
 import pytest
 
 from curator.config import Config, FetchConfig
-from curator.models import Candidate
 from curator.pipeline import enrich as enriching
 from curator.pipeline.enrich import EnrichReport, enrich
 from curator.store import Store
+from curator.values import Candidate
 from tests.fakes import send
 from tests.helpers import DATA, HUNG_AFTER, NOW
 from tests.server import LoopbackServer

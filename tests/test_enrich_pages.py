@@ -18,7 +18,7 @@ from curator.enrich.pages import (
     tweet_metadata,
 )
 from curator.errors import ContentError
-from curator.models import Metadata, Paper
+from curator.values import Metadata, Paper
 
 PAGES = Path(__file__).parent / "data" / "pages"
 ARTICLE_TEXT = (

@@ -17,8 +17,8 @@ import pytest
 from typer.testing import CliRunner
 
 from curator.enrich import extracting, pages
-from curator.models import Metadata
 from curator.pipeline import enrich as enriching
+from curator.values import Metadata
 from tests.cli import invoke
 from tests.helpers import DATA
 from tests.server import LoopbackServer

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from curator.models import Candidate, Metadata, SourceState
+from curator.models import SourceState
 from curator.store import Store
+from curator.values import Candidate, Metadata
 from tests.cli import invoke, queue
 from tests.helpers import DATA
 from tests.server import LoopbackServer

@@ -1,5 +1,5 @@
-"""Imports go one way, cli -> pipeline -> stages -> store, http, urls, models: checked on the
-source with ast."""
+"""Imports go one way, cli -> pipeline -> stages -> store, http, urls, models, values:
+checked on the source with ast."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "curator.charsets": ("curator",),
     "curator.xmltree": ("curator",),
     "curator.models": ("curator",),
+    "curator.values": ("curator", "sqlalchemy", "sqlmodel", "pydantic"),
     "curator.errors": ("curator",),
     "curator.urls": ("curator.store", "curator.http", "curator.pipeline", "curator.cli", *UI),
     "curator.config": ("curator.store", "curator.http", "curator.pipeline", "curator.cli", *UI),
@@ -32,6 +33,8 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
         "psycopg",
         "sqlalchemy.dialects",  # behind the dialects: curator.store.sqlite, .postgresql
     ),
+    # `curator add`'s quick path (issue 14, item 10): the standard library's sqlite3 alone.
+    "curator.store.sqlite_add": ("sqlalchemy", "sqlmodel", "pydantic", "curator.models"),
     # Pure rules on values: no store, no database.
     "curator.merging": ("curator", "sqlalchemy", "sqlite3"),
     "curator.statuses": ("curator", "sqlalchemy", "sqlite3"),
@@ -55,14 +58,17 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
         for stage in STAGES
     },
 }
-# module prefix -> what it may import all the same: the models clean their text as they
-# are made, with pure functions on strings; the pure rules read the models; the SQLite
+# module prefix -> what it may import all the same: the values clean their text as they
+# are made, with pure functions on strings; the pure rules read the values (and name the
+# Link table in type hints); the SQLite
 # dialect is where the store speaks SQLite.
 ALLOWED: dict[str, tuple[str, ...]] = {
-    "curator.models": ("curator.text",),
-    "curator.merging": ("curator.models", "curator.urls", "curator.text"),
-    "curator.statuses": ("curator.models",),
+    "curator.models": ("curator.text", "curator.values"),
+    "curator.values": ("curator.text",),
+    "curator.merging": ("curator.values", "curator.models", "curator.urls", "curator.text"),
+    "curator.statuses": ("curator.values",),
     "curator.store.sqlite": ("sqlite3", "sqlalchemy.dialects.sqlite"),
+    "curator.store.sqlite_add": ("sqlite3",),
     "curator.store.postgresql": ("sqlalchemy.dialects.postgresql",),
     "curator.cli.app": ("curator.store",),  # the app opens the store for every command
 }

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from curator.models import Candidate
 from curator.store import Store
+from curator.values import Candidate
 from tests.helpers import NOW, wait_until
 from tests.server import LoopbackServer
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from curator.models import Candidate
 from curator.store import Store
+from curator.values import Candidate
 from tests.cli import invoke
 from tests.helpers import NOW
 

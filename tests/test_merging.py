@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 
 from curator.merging import merged_fields, query_result, shown_url
-from curator.models import Candidate, Link, Metadata, Paper
+from curator.models import Link
+from curator.values import Candidate, Metadata, Paper
 from tests.helpers import NOW
 
 PAPER = Paper(

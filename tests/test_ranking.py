@@ -12,8 +12,9 @@ from typer.testing import CliRunner
 from curator.compose import AI_PAPERS, Draft, plan_draft, render_draft
 from curator.config import DraftConfig, RankConfig, parse_config
 from curator.errors import ConfigError
-from curator.models import Link, Signals
+from curator.models import Link
 from curator.store import Store
+from curator.values import Signals
 from tests.cli import invoke
 
 SINCE = datetime(2023, 12, 22, tzinfo=UTC)

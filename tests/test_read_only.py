@@ -18,8 +18,8 @@ from sqlalchemy import create_engine
 from typer.testing import CliRunner
 
 from curator.errors import StoreError
-from curator.models import Candidate, Metadata
 from curator.store import Store
+from curator.values import Candidate, Metadata
 from tests.cli import invoke
 from tests.helpers import NOW
 

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from curator.errors import StoreError
-from curator.models import DONE, FAILED, PENDING, Candidate, Metadata, Paper
 from curator.store import MIGRATIONS, LinkFilter, Store, dialect_for, postgresql, schema
+from curator.values import DONE, FAILED, PENDING, Candidate, Metadata, Paper
 from tests.helpers import DATA, HUNG_AFTER, NOW
 
 

@@ -1,5 +1,6 @@
-"""The dialect seam: SQLite's own statements live in curator/store/sqlite.py alone, and
-PostgreSQL's in curator/store/postgresql.py."""
+"""The dialect seam: SQLite's own statements live in curator/store/sqlite.py (and in
+sqlite_add.py, `curator add`'s quick path) alone, and PostgreSQL's in
+curator/store/postgresql.py."""
 
 from __future__ import annotations
 
@@ -20,11 +21,10 @@ SQLITE_ONLY = re.compile(
 POSTGRESQL_ONLY = re.compile(
     r"postgres|psycopg|pg_|with_for_update|setval|to_regclass|sqlstate", re.IGNORECASE
 )
-DIALECTS = ("sqlite.py", "postgresql.py")
-# The package's __init__ chooses the dialect: it may name them, and nothing else of theirs.
-CHOOSES = {
-    "__init__.py": {"curator.store.sqlite", "SQLite", "curator.store.postgresql", "PostgreSQL"}
-}
+# sqlite_add.py is SQLite's too: `curator add` on the standard library alone.
+DIALECTS = ("sqlite.py", "sqlite_add.py", "postgresql.py")
+# The Store's module chooses the dialect: it may name them, and nothing else of theirs.
+CHOOSES = {"store.py": {"curator.store.sqlite", "SQLite", "curator.store.postgresql", "PostgreSQL"}}
 PORTABLE = sorted(p for p in STORE.glob("*.py") if p.name not in DIALECTS)
 
 

@@ -7,8 +7,9 @@ import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
-from curator.models import Candidate, Export, Metadata
+from curator.models import Export
 from curator.store import MIGRATIONS, Store
+from curator.values import Candidate, Metadata
 from tests.helpers import DATA, NOW
 
 

@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from curator.compose.llm import RejectedAnswer, checked_summary
-from curator.models import Candidate, Metadata
 from curator.store import Store
+from curator.values import Candidate, Metadata
 from tests.cli import invoke, queue
 from tests.fake_openai import MODEL_ID, FakeOpenAI, Reply
 from tests.helpers import NOW

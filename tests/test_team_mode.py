@@ -14,9 +14,10 @@ from typer.testing import CliRunner
 
 from curator.config import Config, FeedSource, FetchConfig
 from curator.errors import StoreError
-from curator.models import Candidate, Issue, Metadata, SourceState
+from curator.models import Issue, SourceState
 from curator.pipeline.collect import CollectReport, collect
 from curator.store import Store
+from curator.values import Candidate, Metadata
 from tests import postgres
 from tests.cli import invoke, queue
 from tests.fakes import send

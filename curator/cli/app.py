@@ -246,9 +246,12 @@ def _login_name() -> str:
         return "unknown"
 
 
+VERSION = f"curator {__version__}"
+
+
 def _show_version(value: bool) -> None:
     if value:
-        typer.echo(f"curator {__version__}")
+        typer.echo(VERSION)
         raise typer.Exit()
 
 
@@ -304,21 +307,31 @@ def main() -> NoReturn:
     SQLAlchemy's and pydantic's objects one by one, a fifth of `curator draft`'s budget.
     Nothing is lost by skipping it: every command commits and closes its store before it
     returns, worker processes are joined, and stdout and stderr are flushed here.
+    `curator --version` alone is answered before typer builds every command (issue 14,
+    item 10); placed after other global options, the option's callback answers it.
     """
-    try:
-        app()  # click's standalone mode always ends in SystemExit
-        code: int = 0
-    except SystemExit as done:
-        code = _exit_code(done.code)
-    except KeyboardInterrupt:  # between commands' own handling, e.g. while parsing
-        print("curator: interrupted", file=sys.stderr)
-        code = 130
+    if sys.argv[1:] == ["--version"]:
+        print(VERSION)
+        code = 0
+    else:
+        code = _run()
     try:
         sys.stdout.flush()
         sys.stderr.flush()
     except BrokenPipeError:  # `curator list | head` closed the pipe early
         code = code or 0
     os._exit(code)
+
+
+def _run() -> int:
+    try:
+        app()  # click's standalone mode always ends in SystemExit
+    except SystemExit as done:
+        return _exit_code(done.code)
+    except KeyboardInterrupt:  # between commands' own handling, e.g. while parsing
+        print("curator: interrupted", file=sys.stderr)
+        return 130
+    return 0
 
 
 def _exit_code(code: object) -> int:

@@ -79,18 +79,18 @@ def add(
 
     Example: curator add https://arxiv.org/abs/2312.11514 --note "from a friend"
     """
-    from curator.pipeline.queue import add_text, add_urls
+    from curator.pipeline.queue import add_text, add_urls, queue_for_adding
 
     if not urls and file is None:
         raise UsageError("give URLs to add, or --file PATH (use - for stdin)")
     obj = state(ctx)
-    with obj.store(create=True) as store:
+    with queue_for_adding(obj.db) as queue:
         if urls:
-            render.added(add_urls(store, urls, note=note, now=obj.now))
+            render.added(add_urls(queue, urls, note=note, now=obj.now))
         if file is not None:
             source = "manual" if str(file) == "-" else f"file:{file.name}"
             text = _read_text(file)
-            render.added(add_text(store, text, source=source, note=note, now=obj.now))
+            render.added(add_text(queue, text, source=source, note=note, now=obj.now))
 
 
 @app.command("import", cls=Command)

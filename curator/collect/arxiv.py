@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from curator import urls
 from curator.config import ArxivSource, arxiv_name
-from curator.models import Candidate
+from curator.values import Candidate
 
 if TYPE_CHECKING:  # the arxiv package is imported only by runs that query arXiv
     from curator.arxiv_api import ArxivAPI

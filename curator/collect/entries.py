@@ -16,8 +16,8 @@ from urllib.parse import urljoin
 
 from curator import urls
 from curator.errors import InvalidURLError
-from curator.models import Candidate
 from curator.text import collapse
+from curator.values import Candidate
 
 MAX_SUMMARY = 1000  # characters of an entry's summary; the rest is cut (text.shorten)
 MAX_ENTRY_ID = 2048

@@ -32,8 +32,8 @@ from curator.collect.entries import (
 )
 from curator.collect.jsonfeed import is_json, parse_json_feed
 from curator.errors import ContentError
-from curator.models import Candidate, Metadata
 from curator.text import shorten
+from curator.values import Candidate, Metadata
 
 # Before the root element: whitespace, processing instructions (<?xml ...?>) and comments.
 _PROLOG_MISC = re.compile(rb"(?:\s++|<\?.*?\?>|<!--.*?-->)*+", re.S)

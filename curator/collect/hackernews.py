@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 from curator import urls
 from curator.errors import ContentError, InvalidURLError
-from curator.models import Candidate, Metadata, Signals
+from curator.values import Candidate, Metadata, Signals
 
 THREAD_URL = "https://news.ycombinator.com/item?id="
 VIA = "Hacker News"

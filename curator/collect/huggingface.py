@@ -17,7 +17,7 @@ from urllib.parse import quote, urlencode
 
 from curator import urls
 from curator.errors import ContentError
-from curator.models import Candidate, Metadata, Signals
+from curator.values import Candidate, Metadata, Signals
 
 PAGE_SIZE = 50  # the API's default `limit`
 VIA = "Hugging Face Daily Papers"

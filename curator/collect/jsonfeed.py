@@ -24,8 +24,8 @@ from curator.collect.entries import (
     unique_ids,
 )
 from curator.errors import ContentError
-from curator.models import Candidate, Metadata
 from curator.text import shorten
+from curator.values import Candidate, Metadata
 
 JSON_TYPES = ("application/feed+json", "application/json")
 # The spec's versions are https URLs; some early 1.0 feeds wrote http.

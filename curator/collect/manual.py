@@ -14,8 +14,8 @@ from typing import Literal
 from curator import urls
 from curator.collect.markup import Attributes, TagParser
 from curator.errors import InvalidURLError
-from curator.models import Candidate, Metadata
 from curator.text import collapse
+from curator.values import Candidate, Metadata
 
 SNIFF_BYTES = 65_536
 # Whitespace, <?xml ...?>, comments and a DOCTYPE may come before an OPML root element.

@@ -8,8 +8,9 @@ from datetime import datetime, time
 
 from curator.compose.draft import Draft, Entry, utc
 from curator.compose.stories import same_story_groups
-from curator.models import FAILED, FEATURE, PAPER, PENDING, PICK, PIN, Link
+from curator.models import Link
 from curator.text import collapse
+from curator.values import FAILED, FEATURE, PAPER, PENDING, PICK, PIN
 
 GROUP_NAMED = 5  # items named in a same-story warning; the rest by id
 ASKED = {PICK: "picked", FEATURE: "featured", PIN: "pinned"}

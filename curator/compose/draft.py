@@ -7,8 +7,9 @@ from datetime import UTC, date, datetime
 
 from curator.compose.summaries import plain_text
 from curator.config import DraftConfig
-from curator.models import PAPER, Link, Signals
+from curator.models import Link
 from curator.text import collapse
+from curator.values import PAPER, Signals
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,9 @@ from collections.abc import Iterable
 from curator import urls
 from curator.compose.draft import searchable, url_of
 from curator.config import DraftConfig
-from curator.models import PAPER, Link
+from curator.models import Link
 from curator.text import collapse
+from curator.values import PAPER
 
 AI_PAPERS = "AI Papers"
 OTHER = "Other interesting stuff"

@@ -27,8 +27,9 @@ from curator.compose.draft import (
 from curator.compose.sections import AI_PAPERS, has_word, section_for, section_names
 from curator.compose.summaries import first_sentences, plain_text
 from curator.config import DraftConfig
-from curator.models import FAILED, FEATURE, PAPER, PICK, PIN, SKIP, Link, Signals
+from curator.models import Link
 from curator.text import collapse
+from curator.values import FAILED, FEATURE, PAPER, PICK, PIN, SKIP, Signals
 
 ONLY_CHOSEN = (PICK, FEATURE)  # the draft then holds only what the author asked for
 ASKED_FOR = (PICK, FEATURE, PIN)

@@ -25,7 +25,7 @@ from typing import Any, NoReturn
 from curator.enrich.maintext import main_text
 from curator.enrich.pages import extract_page
 from curator.errors import ExtractionError, FetchError
-from curator.models import Metadata
+from curator.values import Metadata
 
 # CPU seconds one page may use (RLIMIT_CPU, whole seconds); the measured cost of a heavy
 # real page is under 2 s.

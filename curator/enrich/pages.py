@@ -24,9 +24,9 @@ from curator.enrich import labels as link_labels
 from curator.enrich import titles
 from curator.enrich.coverage import covered_paper
 from curator.errors import ContentError, ExtractionError
-from curator.models import Metadata
 from curator.text import collapse, composed, shorten
 from curator.urls import title_from_url
+from curator.values import Metadata
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement

@@ -23,12 +23,13 @@ from curator.collect import collect_query, feed_link, is_html_page, parse_feed
 from curator.config import ArxivSource, Config, FeedSource, arxiv_name, feed_name
 from curator.errors import ContentError, FetchError, HTTPStatusError, UsageError
 from curator.http import ACCEPT_FEED, Fetcher, Response
-from curator.models import Candidate, SourceState
+from curator.models import SourceState
 from curator.pipeline import signals
 from curator.pipeline.enrich import EnrichReport, RunClock, arxiv_client, enrich, run_id
 from curator.pipeline.progress import Interrupted, NoProgress, Progress
 from curator.pipeline.signals import Listing
 from curator.store import Store
+from curator.values import Candidate
 
 if TYPE_CHECKING:
     from curator.arxiv_api import ArxivAPI

@@ -44,9 +44,10 @@ from curator.errors import (
     UsageError,
 )
 from curator.http import ACCEPT_HTML, Fetcher
-from curator.models import PAPER, Link, Metadata
+from curator.models import Link
 from curator.pipeline.progress import Interrupted, NoProgress, Progress
 from curator.store import LinkFilter, Store
+from curator.values import PAPER, Metadata
 
 if TYPE_CHECKING:
     from curator.arxiv_api import ArxivAPI

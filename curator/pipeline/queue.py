@@ -1,26 +1,31 @@
 """The queue as the author sees it: adding and importing links, listing, decisions.
 
-The compose stage (and jinja2 with it), the config and the line parser load only where
-they are used: `curator add URL` must start fast (issue 14, item 10).
+The compose stage (and jinja2 with it), the config, the line parser and the Store (and
+SQLAlchemy with it) load only where they are used: `curator add URL` must start fast
+(issue 14, item 10), so it writes to a current SQLite queue through store.sqlite_add.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from curator import urls
 from curator.errors import UsageError
-from curator.models import FEATURE, PICK, PIN, SKIP, Candidate, Link, Sighting, Signals
-from curator.store import STATUSES, LinkFilter, Store, open_store
+from curator.statuses import STATUSES
+from curator.store.sqlite_add import QuickAdd
+from curator.values import FEATURE, PICK, PIN, SKIP, AddResult, Candidate, Signals
 
 if TYPE_CHECKING:
     from curator.collect import BadLine
     from curator.compose import Placed
     from curator.compose.selection import Score
     from curator.config import Config, DraftConfig
+    from curator.models import Link, Sighting
+    from curator.store import LinkFilter, Store
 
 MANUAL_SOURCE = "manual"
 DECISIONS = {"pick": PICK, "skip": SKIP, "feature": FEATURE, "pin": PIN, "reset": None}
@@ -58,24 +63,78 @@ class LinkView:
         return summary_source(self.link, self.draft)
 
 
-def add_urls(store: Store, texts: Sequence[str], *, note: str | None, now: datetime) -> AddReport:
+class LinkQueue(Protocol):
+    """What adding links needs of the queue: the Store, or `curator add`'s quick path."""
+
+    def add(
+        self, candidates: Sequence[Candidate], now: datetime, *, repeat_sightings: bool = False
+    ) -> AddResult: ...
+
+
+@contextmanager
+def queue_for_adding(db: str) -> Iterator[LinkQueue]:
+    """The queue `curator add` fills (issue 14, item 10): a current SQLite queue through
+    store.sqlite_add, without loading SQLAlchemy; any other through the Store, opened as
+    for every command that fills it (a missing queue is created, a file that is not one
+    refused, an older one migrated)."""
+    with closing(_Adding(db)) as queue:
+        yield queue
+
+
+class _Adding:
+    """Batches go the quick way until it declines one (a damaged or busy file): that one
+    and the rest go to the Store, which refuses or waits with its own message."""
+
+    def __init__(self, db: str) -> None:
+        self.db = db
+        self.quick = QuickAdd.open(db)
+        self.store = None if self.quick else _store_for_adding(db)
+
+    def add(
+        self, candidates: Sequence[Candidate], now: datetime, *, repeat_sightings: bool = False
+    ) -> AddResult:
+        if self.quick is not None and self.store is None:
+            found = self.quick.add(candidates, now, repeat_sightings=repeat_sightings)
+            if found is not None:
+                return found
+        if self.store is None:
+            self.store = _store_for_adding(self.db)
+        return self.store.add(candidates, now, repeat_sightings=repeat_sightings)
+
+    def close(self) -> None:
+        for part in (self.quick, self.store):
+            if part is not None:
+                part.close()
+
+
+def _store_for_adding(db: str) -> Store:
+    from curator.store import open_store
+
+    return open_store(db, create=True, write=True)
+
+
+def add_urls(
+    queue: LinkQueue, texts: Sequence[str], *, note: str | None, now: datetime
+) -> AddReport:
     """Queue URLs given on the command line; one bad URL refuses the whole call."""
     candidates = [Candidate(urls.parse(text), MANUAL_SOURCE, note=note) for text in texts]
-    return add_candidates(store, candidates, now)
+    return add_candidates(queue, candidates, now)
 
 
-def add_text(store: Store, text: str, *, source: str, note: str | None, now: datetime) -> AddReport:
+def add_text(
+    queue: LinkQueue, text: str, *, source: str, note: str | None, now: datetime
+) -> AddReport:
     """Queue one URL a line; bad lines are reported and the good ones still added."""
     from curator.collect import parse_lines
 
     candidates, bad = parse_lines(text, source, note)
-    report = add_candidates(store, candidates, now)
+    report = add_candidates(queue, candidates, now)
     report.bad = bad
     return report
 
 
-def add_candidates(store: Store, candidates: Sequence[Candidate], now: datetime) -> AddReport:
-    result = store.add(candidates, now, repeat_sightings=True)
+def add_candidates(queue: LinkQueue, candidates: Sequence[Candidate], now: datetime) -> AddReport:
+    result = queue.add(candidates, now, repeat_sightings=True)
     return AddReport(new=result.new, known=result.known, new_ids=result.new_ids)
 
 
@@ -86,6 +145,7 @@ def link_filter(week: str | None, status: str | None, kind: str | None) -> LinkF
     if kind is not None and kind not in ("paper", "link"):
         raise UsageError(f"--kind must be 'paper' or 'link', got {kind!r}")
     from curator.pipeline.compose import week_window
+    from curator.store import LinkFilter
 
     window = week_window(week) if week else None
     return LinkFilter(
@@ -250,6 +310,8 @@ def copy_queue(source: str, target: str) -> tuple[dict[str, int], str]:
     """Every link, sighting, decision, channel state and published issue of the queue at
     `source` that the one at `target` lacks (created if need be), copied with their ids
     (issue 19, item 5): rows copied by table, and how messages name the target."""
+    from curator.store import open_store
+
     with (
         open_store(source, create=False, write=False) as src,
         open_store(target, create=True, write=True) as dst,

@@ -21,8 +21,9 @@ from curator.collect.huggingface import HFPaper
 from curator.config import Config, HackerNewsConfig, HuggingFaceConfig
 from curator.errors import FetchError, HTTPStatusError
 from curator.http import Fetcher
-from curator.models import PAPER, Candidate, Link, Signals
+from curator.models import Link
 from curator.store import Store
+from curator.values import PAPER, Candidate, Signals
 
 ACCEPT_JSON = "application/json"
 REFRESH = timedelta(days=1)  # signals older than this are asked for again

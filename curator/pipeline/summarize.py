@@ -33,11 +33,12 @@ from curator.config import Config, SummariesConfig
 from curator.enrich import Extractors
 from curator.errors import ContentError, CuratorError, FetchError, UsageError
 from curator.http import ACCEPT_HTML, Fetcher
-from curator.models import PAPER, Link
+from curator.models import Link
 from curator.pipeline.compose import WindowChoice, plan_issue
 from curator.pipeline.queue import require_links
 from curator.store import LinkFilter, Store
 from curator.text import collapse, shorten
+from curator.values import PAPER
 
 if TYPE_CHECKING:
     from llm import Model

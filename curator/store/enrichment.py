@@ -18,9 +18,10 @@ from sqlmodel import Session, col, or_, select, update
 
 from curator import urls
 from curator.merging import merged_fields
-from curator.models import DONE, FAILED, LINK, PENDING, IssueItem, Link, Merged, Metadata, Sighting
+from curator.models import IssueItem, Link, Merged, Sighting
 from curator.store.engine import Base
 from curator.store.links import COLUMNS, location_columns, metadata_columns
+from curator.values import DONE, FAILED, LINK, PENDING, Metadata
 
 _MARK_FAILED = (
     update(Link)

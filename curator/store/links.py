@@ -18,7 +18,10 @@ from sqlmodel import Session, col, or_, select, update
 
 from curator import urls
 from curator.merging import AUTHOR_FIELDS, query_result, shown_url
-from curator.models import (
+from curator.models import Link, Merged, Sighting
+from curator.statuses import STATUS_WORDS
+from curator.store.engine import Base, chunks
+from curator.values import (
     DONE,
     FEATURE,
     LINK,
@@ -28,13 +31,8 @@ from curator.models import (
     PIN,
     AddResult,
     Candidate,
-    Link,
-    Merged,
     Metadata,
-    Sighting,
 )
-from curator.statuses import STATUS_WORDS
-from curator.store.engine import Base, chunks
 
 COLUMNS = Link.__table__.c  # type: ignore[attr-defined]
 # Every row one `add` inserts has the same columns: an INSERT of many rows takes its

@@ -1,6 +1,6 @@
 """The links' signals (issue 17): what Hugging Face and Hacker News say, kept per link.
 
-Signals are one JSON value per link (models.Signals.stored()); a write merges what it
+Signals are one JSON value per link (values.Signals.stored()); a write merges what it
 brings over what the link had, so the two services' answers never erase each other.
 """
 
@@ -11,8 +11,9 @@ from datetime import datetime
 
 from sqlmodel import col, select, update
 
-from curator.models import Link, Signals
+from curator.models import Link
 from curator.store.engine import Base, chunks
+from curator.values import Signals
 
 
 class SignalStore(Base):

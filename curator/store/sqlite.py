@@ -27,11 +27,8 @@ from sqlmodel import SQLModel, create_engine
 
 from curator.errors import StoreError
 from curator.store.engine import READ_ONLY, Query
+from curator.store.sqlite_add import BUSY_TIMEOUT_MS, HEADER, PRAGMAS
 from curator.text import collapse
-
-BUSY_TIMEOUT_MS = 30_000
-# The first 16 bytes of every SQLite database (https://sqlite.org/fileformat.html, 1.3).
-HEADER = b"SQLite format 3\x00"
 
 
 class SQLite:
@@ -166,9 +163,8 @@ def _engine(path: Path, uri: str | None = None) -> Engine:
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn: Any, _: Any) -> None:
         cursor = dbapi_conn.cursor()
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        for pragma in PRAGMAS:
+            cursor.execute(pragma)
         cursor.close()
 
     return engine

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from curator.config import Config, FetchConfig
-from curator.models import DONE, Candidate, Metadata
 from curator.pipeline import enrich as enriching
 from curator.pipeline.enrich import EnrichReport, enrich
 from curator.store import Store
+from curator.values import DONE, Candidate, Metadata
 from tests.fakes import send
 from tests.helpers import DATA, HUNG_AFTER, NOW
 from tests.server import LoopbackServer

@@ -21,8 +21,8 @@ from typer.testing import CliRunner
 
 from curator.cli import app
 from curator.config import Config, parse_config
-from curator.models import Candidate, Metadata
 from curator.store import Store
+from curator.values import Candidate, Metadata
 
 ROOT = Path(__file__).parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from curator.models import DONE
 from curator.store import LinkFilter, Store
+from curator.values import DONE
 from tests.fakes import send
 from tests.helpers import DATA, HUNG_AFTER, finish, run, wait_until
 from tests.server import LoopbackServer
