@@ -566,7 +566,7 @@ def bench_startup(work: Path, sizes: Sizes) -> list[Row]:
     postgresql:// queue). `add` goes to a queue that already exists, each run a new URL."""
     env = workspace(work / "startup")
     curator(env, "add", "https://example.com/first")
-    layer = "import curator.cli, curator.store, sqlalchemy.dialects.postgresql"
+    layer = "import curator.cli, curator.store.store, sqlalchemy.dialects.postgresql"
     loaded = [sys.executable, "-c", layer]
     before = best_of(sizes.repeats + 2, lambda: run_seconds(loaded))
     urls = (f"https://example.com/{i}" for i in range(1_000))
