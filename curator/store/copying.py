@@ -15,7 +15,8 @@ from sqlalchemy import Table, select
 from sqlmodel import SQLModel
 
 from curator.models import Issue, IssueItem, Link, Merged, Sighting, SourceState
-from curator.store.engine import BATCH, Base
+from curator.store.batches import BATCH
+from curator.store.engine import Base
 
 # In the order foreign keys need: link.issue_id names an issue, items name both.
 TABLES: tuple[type[SQLModel], ...] = (Issue, Link, Sighting, Merged, SourceState, IssueItem)

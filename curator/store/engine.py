@@ -8,7 +8,7 @@ across network I/O.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol, Self, TypeVar
 
@@ -19,12 +19,8 @@ from sqlmodel import Session, SQLModel
 
 from curator.errors import StoreError
 
-T = TypeVar("T")
 Query = TypeVar("Query", bound=Select[Any])
 READ_ONLY = "the database is read-only"
-# Values per `IN (...)`: below every database's limit on bound parameters (SQLite's was
-# 999 before 3.32).
-BATCH = 500
 
 
 class Dialect(Protocol):
@@ -177,8 +173,3 @@ def opening(dialect: Dialect) -> Iterator[None]:
         raise StoreError(
             f"{dialect.location}: cannot open database: {dialect.reason(err)}"
         ) from None
-
-
-def chunks(items: Sequence[T], size: int = BATCH) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

@@ -20,7 +20,8 @@ from curator import urls
 from curator.merging import AUTHOR_FIELDS, query_result, shown_url
 from curator.models import Link, Merged, Sighting
 from curator.statuses import STATUS_WORDS
-from curator.store.engine import Base, chunks
+from curator.store.batches import chunks
+from curator.store.engine import Base
 from curator.values import (
     DONE,
     FEATURE,

@@ -12,7 +12,8 @@ from datetime import datetime
 from sqlmodel import col, select, update
 
 from curator.models import Link
-from curator.store.engine import Base, chunks
+from curator.store.batches import chunks
+from curator.store.engine import Base
 from curator.values import Signals
 
 

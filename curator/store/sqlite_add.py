@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Self
 
 from curator import urls
 from curator.merging import shown_url
+from curator.store.batches import chunks
 from curator.values import LINK, PAPER, PENDING, AddResult, Candidate
 
 BUSY_TIMEOUT_MS = 30_000
@@ -32,8 +33,6 @@ PRAGMAS = (
 # The schema version (len(schema.MIGRATIONS)) the SQL below is written for: a queue at
 # any other goes through the Store, which migrates or refuses it.
 SCHEMA_VERSION = 8
-# Values per `IN (...)`: SQLite allowed 999 bound parameters before 3.32.
-BATCH = 500
 # Errors the Store reports in its own words: a busy, read-only, damaged or vanished file.
 # Any other (SQLITE_ERROR: a statement this module got wrong) is a bug, raised.
 _DECLINED = frozenset(
@@ -141,7 +140,7 @@ class QuickAdd:
         """Ids and shown URLs of the links already queued under these keys."""
         ids: dict[str, int] = {}
         shown: dict[str, str] = {}
-        for chunk in _chunks(sorted(keys)):
+        for chunk in chunks(sorted(keys)):
             marks = ", ".join("?" * len(chunk))
             stmt = f"SELECT key, id, url FROM link WHERE key IN ({marks})"
             for key, link_id, url in self._conn.execute(stmt, chunk):
@@ -152,7 +151,7 @@ class QuickAdd:
         """The links earlier sightings of these original URLs belong to: a link whose key
         changed after enrichment followed a redirect (issue 12, item 5)."""
         found: dict[str, int] = {}
-        for chunk in _chunks(sorted(original_urls)):
+        for chunk in chunks(sorted(original_urls)):
             marks = ", ".join("?" * len(chunk))
             stmt = f"SELECT url, min(link_id) FROM sighting WHERE url IN ({marks}) GROUP BY url"
             found.update(self._conn.execute(stmt, chunk))
@@ -227,8 +226,3 @@ def _decline(err: sqlite3.Error) -> None:
     code = getattr(err, "sqlite_errorcode", None)  # None: an error of the sqlite3 module's own
     if code is None or code & 0xFF not in _DECLINED:
         raise err
-
-
-def _chunks(items: list[str]) -> Iterator[list[str]]:
-    for start in range(0, len(items), BATCH):
-        yield items[start : start + BATCH]
