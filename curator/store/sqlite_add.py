@@ -63,6 +63,7 @@ class QuickAdd:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
+        self._intact: bool | None = None  # quick_check's verdict, once asked
 
     @classmethod
     def open(cls, where: str) -> QuickAdd | None:
@@ -107,8 +108,7 @@ class QuickAdd:
     def _transaction(self, candidates: Sequence[Candidate], now: datetime) -> AddResult | None:
         self._conn.execute("BEGIN IMMEDIATE")
         try:
-            intact = self._conn.execute("PRAGMA quick_check(1)").fetchone()[0] == "ok"
-            result = self._add(candidates, now) if intact else None
+            result = self._add(candidates, now) if self._is_intact() else None
         except BaseException:
             self._conn.rollback()
             raise
@@ -117,6 +117,13 @@ class QuickAdd:
         else:
             self._conn.commit()
         return result
+
+    def _is_intact(self) -> bool:
+        """The check every writer runs (it reads every page), once per command: `add URL
+        --file F` writes twice."""
+        if self._intact is None:
+            self._intact = self._conn.execute("PRAGMA quick_check(1)").fetchone()[0] == "ok"
+        return self._intact
 
     def _add(self, candidates: Sequence[Candidate], now: datetime) -> AddResult:
         stamp = timestamp(now)
