@@ -14,8 +14,9 @@ commands that never enrich never pay for trafilatura.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
+
+from curator import lazy
 
 if TYPE_CHECKING:
     from curator.enrich.extracting import Extractors
@@ -53,8 +54,4 @@ __all__ = [
     "tweet_metadata",
 ]
 
-
-def __getattr__(name: str) -> object:
-    if name not in _HOMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
+__getattr__ = lazy.attributes(__name__, _HOMES)

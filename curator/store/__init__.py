@@ -15,9 +15,9 @@ The entry points are imported from here; each loads its module on first use, so 
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
+from curator import lazy
 from curator.statuses import STATUSES
 
 if TYPE_CHECKING:
@@ -34,8 +34,4 @@ _HOMES = {
 }
 __all__ = ["MIGRATIONS", "STATUSES", "LinkFilter", "Store", "dialect_for", "open_store"]
 
-
-def __getattr__(name: str) -> object:
-    if name not in _HOMES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
+__getattr__ = lazy.attributes(__name__, _HOMES)
