@@ -176,3 +176,19 @@ def serving(*args: str) -> Iterator[Served]:
         yield served
     finally:
         served.stop()
+
+
+def damaged_queue(db: Path, *, pages: int | None = None) -> bytes:
+    """A queue of 300 links at `db` with `pages` of its 4 KB pages after the first (the
+    header and schema, left whole) overwritten with zeros: by default every page but the
+    first and the last. Returns the damaged file's bytes."""
+    from curator.store import Store
+    from curator.values import Candidate
+
+    with Store(db) as store:
+        store.add([Candidate(f"https://example.com/{i}", "manual") for i in range(300)], NOW)
+    size = db.stat().st_size
+    with db.open("r+b") as file:
+        file.seek(4096)
+        file.write(b"\0" * (4096 * pages if pages is not None else size - 8192))
+    return db.read_bytes()

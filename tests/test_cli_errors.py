@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from curator.store import Store
 from curator.values import Candidate
 from tests.cli import invoke
-from tests.helpers import NOW
+from tests.helpers import NOW, damaged_queue
 from tests.server import LoopbackServer
 
 NO_DATABASE = "no database at {}: start one with `curator init` or `curator add URL`"
@@ -179,13 +179,7 @@ def test_a_partly_overwritten_database_is_refused_by_commands_that_write(
     runner: CliRunner, env: Path
 ) -> None:
     db = env / "curator.db"
-    with Store(db) as store:
-        store.add([Candidate(f"https://example.com/{i}", "manual") for i in range(300)], NOW)
-    size = db.stat().st_size
-    with db.open("r+b") as file:  # page 1, the header and schema, stays whole
-        file.seek(4096)
-        file.write(b"\0" * (size - 8192))
-    damaged = db.read_bytes()
+    damaged = damaged_queue(db)
     for command in (["add", "https://example.com/new"], ["pick", "3"], ["skip", "1"]):
         _, stderr = invoke(runner, *command, code=1)
         assert one_line(stderr).startswith(f"curator: error: {db}: ")

@@ -15,12 +15,13 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from curator.cli import render
 from curator.pipeline.queue import AddReport, add_text, add_urls
 from curator.store import MIGRATIONS, Store, open_store
 from curator.store.sqlite_add import SCHEMA_VERSION, QuickAdd
 from curator.values import PICK, Candidate, Metadata
 from tests.cli import invoke
-from tests.helpers import DATA, NOW
+from tests.helpers import DATA, NOW, damaged_queue
 
 
 @dataclass(frozen=True)
@@ -93,14 +94,20 @@ def queued(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("case", CASES.values(), ids=list(CASES))
 def test_add_writes_the_rows_and_output_the_store_would(
-    runner: CliRunner, tmp_path: Path, queued: Path, case: Case
+    runner: CliRunner,
+    tmp_path: Path,
+    queued: Path,
+    case: Case,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     quick, full = tmp_path / "quick.db", tmp_path / "full.db"
     shutil.copy(queued, quick)
     shutil.copy(queued, full)
     _, said = invoke(runner, "--db", str(quick), "add", *case.args(tmp_path))
-    reports = _add_through_the_store(full, case, tmp_path, _now_of_last_add(quick))
-    assert said == "".join(_render(report) for report in reports)
+    capsys.readouterr()
+    for report in _add_through_the_store(full, case, tmp_path, _now_of_last_add(quick)):
+        render.added(report)
+    assert said == capsys.readouterr().err
     assert _rows(quick) == _rows(full)
     assert _listed(runner, quick) == _listed(runner, full)
 
@@ -193,8 +200,8 @@ def test_the_quick_path_is_written_for_this_curators_schema() -> None:
 
 def test_add_migrates_a_queue_of_an_older_schema(runner: CliRunner, env: Path) -> None:
     db = env / "curator.db"
+    _older(db)
     conn = sqlite3.connect(db)
-    conn.executescript((DATA / "store" / "schema-1.sql").read_text())
     conn.executescript((DATA / "store" / "queue-v1-rows.sql").read_text())
     conn.close()
     _, said = invoke(runner, "add", "https://example.com/story", "https://example.com/new")
@@ -220,12 +227,7 @@ def test_add_to_a_damaged_queue_is_refused_by_the_store_and_nothing_written(
     runner: CliRunner, env: Path
 ) -> None:
     db = env / "curator.db"
-    with Store(db) as store:
-        store.add([Candidate(f"https://example.com/{i}", "manual") for i in range(300)], NOW)
-    with db.open("r+b") as file:  # page 1, the header and schema, stays whole
-        file.seek(4096)
-        file.write(b"\0" * 4096)
-    damaged = db.read_bytes()
+    damaged = damaged_queue(db, pages=1)
     assert QuickAdd.open(str(db)) is not None  # it looks current: quick_check finds it
     _, said = invoke(runner, "add", "https://example.com/new", code=1)
     assert said.startswith(f"curator: error: {db}: the database is damaged (")
@@ -255,12 +257,6 @@ def _add_through_the_store(path: Path, case: Case, folder: Path, now: datetime) 
             text = (folder / "links.txt").read_text()
             reports.append(add_text(store, text, source="file:links.txt", note=case.note, now=now))
     return reports
-
-
-def _render(report: AddReport) -> str:
-    bad = "".join(f"line {b.number}: {b.reason}\n" for b in report.bad)
-    skipped = f", {len(report.bad)} bad line skipped" if report.bad else ""
-    return f"{bad}{report.new} new, {report.known} already queued{skipped}\n"
 
 
 def _rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:

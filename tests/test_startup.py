@@ -124,22 +124,18 @@ def test_version_alone_prints_what_the_option_prints_after_other_options(
     runner: CliRunner, env: Path
 ) -> None:
     """`curator --version` is answered before the commands are built (main)."""
-    alone = subprocess.run(
-        [sys.executable, "-m", "curator", "--version"],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=env,
-        timeout=120,
-    )
-    after = subprocess.run(
-        [sys.executable, "-m", "curator", "--db", "x.db", "--version"],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=env,
-        timeout=120,
-    )
+
+    def version(*options: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", "curator", *options, "--version"],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=env,
+            timeout=120,
+        )
+        return done.stdout
+
     shown = f"curator {__version__}\n"
-    assert alone.stdout == after.stdout == invoke(runner, "--version")[0] == shown
+    assert version() == version("--db", "x.db") == invoke(runner, "--version")[0] == shown
     assert not (env / "x.db").exists()
