@@ -8,7 +8,7 @@ SQLAlchemy with it) load only where they are used: `curator add URL` must start 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from contextlib import closing, contextmanager
+from contextlib import AbstractContextManager, closing
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -71,14 +71,12 @@ class LinkQueue(Protocol):
     ) -> AddResult: ...
 
 
-@contextmanager
-def queue_for_adding(db: str) -> Iterator[LinkQueue]:
+def queue_for_adding(db: str) -> AbstractContextManager[LinkQueue]:
     """The queue `curator add` fills (issue 14, item 10): a current SQLite queue through
     store.sqlite_add, without loading SQLAlchemy; any other through the Store, opened as
     for every command that fills it (a missing queue is created, a file that is not one
     refused, an older one migrated)."""
-    with closing(_Adding(db)) as queue:
-        yield queue
+    return closing(_Adding(db))
 
 
 class _Adding:
